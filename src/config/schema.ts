@@ -1,0 +1,219 @@
+import { z } from 'zod';
+
+/** Sizes accept bytes or a string with a unit: "20mb", "512kb", "1gb". */
+const byteSize = z.union([
+  z.number().int().positive(),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(b|kb|kib|mb|mib|gb|gib)?$/i, 'a size such as 20mb, 512kb or a number of bytes')
+    .transform(parseByteSize),
+]);
+
+function parseByteSize(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const value = Number(match?.[1] ?? 0);
+  const unit = (match?.[2] ?? 'b').toLowerCase();
+  const factor =
+    unit === 'kb' || unit === 'kib'
+      ? 1024
+      : unit === 'mb' || unit === 'mib'
+        ? 1024 ** 2
+        : unit === 'gb' || unit === 'gib'
+          ? 1024 ** 3
+          : 1;
+  return Math.round(value * factor);
+}
+
+const name = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/,
+    'letters, digits and . _ : / @ - (starting with a letter or digit)',
+  );
+
+export const PROVIDER_TYPES = [
+  'emulator',
+  'openai',
+  'openai-compatible',
+  'azure-openai',
+  'anthropic',
+  'gemini',
+  'mistral',
+  'cohere',
+  'bedrock',
+] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+/** Per-token price overrides for negotiated rates: decimal strings in USD per million tokens. */
+const decimal = z.union([
+  z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal such as "2.50"'),
+  z
+    .number()
+    .nonnegative()
+    .transform((n) => String(n)),
+]);
+export const priceOverrideSchema = z.strictObject({
+  input_per_million: decimal.optional(),
+  output_per_million: decimal.optional(),
+  cache_read_per_million: decimal.optional(),
+  cache_write_per_million: decimal.optional(),
+});
+
+const emulatorSettings = z.strictObject({
+  /** Time to first token, in milliseconds. */
+  ttft_ms: z.number().int().nonnegative().default(0),
+  /** Output speed; 0 sends every token at once. */
+  tokens_per_second: z.number().nonnegative().default(0),
+});
+
+export const providerSchema = z.strictObject({
+  name,
+  type: z.enum(PROVIDER_TYPES),
+  api_key: z.string().optional(),
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  /** Where the provider processes data; routing rules use it. */
+  region: z.string().min(1).optional(),
+  /** A preset for openai-compatible servers: ollama, vllm, together, groq, fireworks, deepseek, xai, lmstudio. */
+  preset: z.string().optional(),
+  /** Static headers added to every upstream request (e.g. an organization id). */
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Upstream models this provider serves as routes of the same name; `provider/model` always works. */
+  models: z.array(z.string().min(1)).default([]),
+  timeout_ms: z.number().int().positive().default(600_000),
+  connect_timeout_ms: z.number().int().positive().default(10_000),
+  max_connections: z.number().int().positive().default(128),
+  /** azure-openai */
+  api_version: z.string().optional(),
+  /** bedrock */
+  aws_region: z.string().optional(),
+  aws_access_key_id: z.string().optional(),
+  aws_secret_access_key: z.string().optional(),
+  aws_session_token: z.string().optional(),
+  /** gemini on Vertex AI */
+  project: z.string().optional(),
+  location: z.string().optional(),
+  emulator: emulatorSettings.optional(),
+});
+export type ProviderConfig = z.infer<typeof providerSchema>;
+
+export const targetSchema = z.strictObject({
+  provider: name,
+  model: z.string().min(1),
+  weight: z.number().nonnegative().default(1),
+  region: z.string().min(1).optional(),
+  tags: z.array(z.string()).default([]),
+  timeout_ms: z.number().int().positive().optional(),
+  price: priceOverrideSchema.optional(),
+});
+export type TargetConfig = z.infer<typeof targetSchema>;
+
+export const retrySchema = z.strictObject({
+  /** Attempts on one target before moving on, the first included. */
+  max_attempts: z.number().int().min(1).max(10).default(2),
+  initial_backoff_ms: z.number().int().nonnegative().default(100),
+  max_backoff_ms: z.number().int().nonnegative().default(5_000),
+});
+
+export const breakerSchema = z.strictObject({
+  /** Consecutive failures that open a target's circuit. */
+  failure_threshold: z.number().int().min(1).default(5),
+  /** How long an open circuit rejects before letting one probe through. */
+  cooldown_ms: z.number().int().positive().default(30_000),
+});
+
+export const routeSchema = z.strictObject({
+  name,
+  targets: z.array(targetSchema).min(1, 'a route needs at least one target'),
+  /** Other routes to try, in order, when every target of this one failed with a retryable error. */
+  fallbacks: z.array(name).default([]),
+  retry: retrySchema.optional(),
+  /** Per-attempt timeout; overrides the provider's. */
+  timeout_ms: z.number().int().positive().optional(),
+  /** Overall deadline across every attempt and fallback. */
+  deadline_ms: z.number().int().positive().optional(),
+  /** What to do with a parameter the serving provider does not support. */
+  unsupported_params: z.enum(['drop', 'reject']).default('drop'),
+});
+export type RouteConfig = z.infer<typeof routeSchema>;
+
+export const configSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        host: z.string().default('0.0.0.0'),
+        port: z.number().int().min(0).max(65535).default(4000),
+        body_limit: byteSize.default(20 * 1024 * 1024),
+        /** Log one line per request. */
+        log_requests: z.boolean().default(true),
+        log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        /** Name of this gateway in the loop-prevention header; requests that already carry it are refused. */
+        instance_id: z.string().optional(),
+      })
+      .prefault({}),
+    storage: z
+      .strictObject({
+        /** sqlite:<path> (default .switchyard/switchyard.db), sqlite::memory:, or postgres://... */
+        url: z.string().default('sqlite:.switchyard/switchyard.db'),
+      })
+      .prefault({}),
+    redis: z.strictObject({ url: z.string().optional() }).prefault({}),
+    admin: z
+      .strictObject({
+        /** The master admin key; when unset one is generated on first start and printed once. */
+        master_key: z.string().min(16, 'at least 16 characters').optional(),
+      })
+      .prefault({}),
+    routing: z
+      .strictObject({
+        retry: retrySchema.prefault({}),
+        circuit_breaker: breakerSchema.prefault({}),
+        deadline_ms: z.number().int().positive().default(600_000),
+      })
+      .prefault({}),
+    providers: z.array(providerSchema).default([]),
+    routes: z.array(routeSchema).default([]),
+  })
+  .superRefine((config, ctx) => {
+    const providers = new Set<string>();
+    config.providers.forEach((provider, index) => {
+      if (providers.has(provider.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['providers', index, 'name'],
+          message: `duplicate provider name "${provider.name}"`,
+        });
+      providers.add(provider.name);
+    });
+    const routes = new Set(config.routes.map((route) => route.name));
+    const seen = new Set<string>();
+    config.routes.forEach((route, index) => {
+      if (seen.has(route.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', index, 'name'],
+          message: `duplicate route name "${route.name}"`,
+        });
+      seen.add(route.name);
+      route.targets.forEach((target, t) => {
+        if (!providers.has(target.provider))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', index, 'targets', t, 'provider'],
+            message: `no provider named "${target.provider}" (declared: ${[...providers].join(', ') || 'none'})`,
+          });
+      });
+      route.fallbacks.forEach((fallback, f) => {
+        if (!routes.has(fallback) || fallback === route.name)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', index, 'fallbacks', f],
+            message:
+              fallback === route.name ? 'a route cannot fall back to itself' : `no route named "${fallback}"`,
+          });
+      });
+    });
+  });
+
+export type SwitchyardConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,163 @@
+import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
+import type { ProviderConfig } from '../config/schema.ts';
+import { GatewayError } from '../core/errors.ts';
+
+/** The hop header: a gateway that sees its own instance id in it refuses the request (a loop). */
+export const HOP_HEADER = 'x-switchyard-hop';
+
+export interface UpstreamRequest {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string | Buffer;
+  signal: AbortSignal;
+  /** Time allowed until response headers arrive. */
+  headersTimeoutMs: number;
+  /** Time allowed between body chunks (streams) or for the whole body. */
+  bodyTimeoutMs: number;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+/**
+ * One keep-alive connection pool per provider. Upstream URLs come only from the operator's
+ * provider config: callers pass a path, never a host taken from a client request.
+ */
+export class UpstreamClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly owned: boolean;
+
+  constructor(
+    private readonly config: ProviderConfig,
+    private readonly instanceId: string,
+    dispatcher?: Dispatcher,
+  ) {
+    this.owned = dispatcher === undefined;
+    this.dispatcher =
+      dispatcher ??
+      new Agent({
+        connections: config.max_connections,
+        connect: { timeout: config.connect_timeout_ms },
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 300_000,
+        pipelining: 1,
+      });
+  }
+
+  async request(request: UpstreamRequest): Promise<UpstreamResponse> {
+    const headers: Record<string, string> = {
+      ...this.config.headers,
+      ...request.headers,
+      [HOP_HEADER]: this.instanceId,
+    };
+    try {
+      const response = await this.dispatcher.request({
+        origin: new URL(request.url).origin,
+        path: pathOf(request.url),
+        method: request.method ?? 'POST',
+        headers,
+        body: request.body ?? null,
+        signal: request.signal,
+        headersTimeout: request.headersTimeoutMs,
+        bodyTimeout: request.bodyTimeoutMs,
+      });
+      return { status: response.statusCode, headers: response.headers, body: response.body };
+    } catch (error) {
+      throw upstreamFailure(error, this.config.name, request.signal);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.owned) await this.dispatcher.close();
+  }
+}
+
+function pathOf(url: string): string {
+  const parsed = new URL(url);
+  return parsed.pathname + parsed.search;
+}
+
+/**
+ * Maps a transport failure to a GatewayError. Messages name the provider, never the URL's query or
+ * any header, so no credential reaches a client or a log.
+ */
+export function upstreamFailure(error: unknown, provider: string, signal?: AbortSignal): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (signal?.aborted) {
+    const reason = signal.reason;
+    if (reason instanceof GatewayError) return reason;
+    return new GatewayError('upstream_timeout', `Request to provider "${provider}" was cancelled`, {
+      retryable: false,
+      code: 'cancelled',
+    });
+  }
+  if (
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError
+  ) {
+    return new GatewayError('upstream_timeout', `Provider "${provider}" did not answer in time`, {
+      cause: error,
+    });
+  }
+  const code = (error as { code?: string } | null)?.code;
+  return new GatewayError(
+    'upstream_error',
+    `Could not reach provider "${provider}"${code ? ` (${code})` : ''}`,
+    {
+      cause: error,
+      code: 'upstream_connection_error',
+    },
+  );
+}
+
+/** Reads a whole (small) body, failing with a timeout-kind error if the upstream stalls. */
+export async function readBody(
+  response: UpstreamResponse,
+  provider: string,
+  signal?: AbortSignal,
+): Promise<Buffer> {
+  try {
+    return Buffer.from(await response.body.arrayBuffer());
+  } catch (error) {
+    throw upstreamFailure(error, provider, signal);
+  }
+}
+
+/** Parses an upstream body as JSON when it is JSON; otherwise returns the text (for error messages). */
+export function parseJsonLoose(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Joins a configured base URL and an API path without doubling or dropping slashes. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/** Seconds from a Retry-After header (delta-seconds or HTTP date), or retry-after-ms. */
+export function retryAfterSeconds(
+  headers: Record<string, string | string[] | undefined>,
+  now = Date.now(),
+): number | undefined {
+  const ms = first(headers['retry-after-ms']);
+  if (ms && Number.isFinite(Number(ms))) return Number(ms) / 1000;
+  const value = first(headers['retry-after']);
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, (date - now) / 1000) : undefined;
+}
+
+export function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
