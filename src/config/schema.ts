@@ -60,6 +60,7 @@ export const priceOverrideSchema = z.strictObject({
   cache_read_per_million: decimal.optional(),
   cache_write_per_million: decimal.optional(),
 });
+export type PriceOverride = z.infer<typeof priceOverrideSchema>;
 
 const emulatorSettings = z.strictObject({
   /** Time to first token, in milliseconds. */

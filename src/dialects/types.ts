@@ -55,3 +55,9 @@ export interface ChatDialect {
     headers?: Record<string, string | string[] | undefined>,
   ): GatewayError;
 }
+
+/**
+ * The outbound half of a dialect: what a provider needs to talk to an upstream that speaks it.
+ * Gemini, Cohere and Bedrock Converse are upstream-only; OpenAI and Anthropic are full ChatDialects.
+ */
+export type UpstreamDialect = Pick<ChatDialect, 'name' | 'encodeRequest' | 'decodeResponse' | 'createStreamDecoder' | 'decodeError'>;

@@ -1,0 +1,199 @@
+import type { Clock } from '../core/clock.ts';
+import { GatewayError, toGatewayError } from '../core/errors.ts';
+import { backoffDelay } from './backoff.ts';
+import type { Route, RouteTable, Target } from './table.ts';
+import { weightedOrder } from './weighted.ts';
+
+export interface AttemptRecord {
+  route: string;
+  target: string;
+  provider: string;
+  model: string;
+  startedAt: number;
+  durationMs: number;
+  outcome: 'success' | 'error' | 'circuit_open';
+  errorKind?: string;
+  upstreamStatus?: number;
+}
+
+export interface Execution<T> {
+  value: T;
+  route: Route;
+  target: Target;
+  attempts: AttemptRecord[];
+}
+
+export interface ExecuteOptions {
+  /** The client's signal: aborting it cancels the current attempt and stops further ones. */
+  signal: AbortSignal;
+  clock: Clock;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  random?: () => number;
+  /** Policy stages (residency, allow-lists) narrow the targets; applies to fallbacks too. */
+  allowTarget?: (target: Target) => boolean;
+  /** Called after every attempt, for metrics and logs. */
+  onAttempt?: (attempt: AttemptRecord) => void;
+}
+
+/**
+ * Tries a route's targets in weighted order with retries, then its fallback routes, until one
+ * attempt succeeds, a non-retryable error ends it, or the route's deadline passes. `attempt`
+ * resolves when the answer is committed (a whole response, or a stream's first frame): failures
+ * after that belong to the caller, since nothing can be retried once bytes reached the client.
+ */
+export async function execute<T>(
+  table: RouteTable,
+  route: Route,
+  options: ExecuteOptions,
+  attempt: (target: Target, signal: AbortSignal) => Promise<T>,
+): Promise<Execution<T>> {
+  const { clock, signal } = options;
+  const sleep = options.sleep ?? abortableSleep;
+  const random = options.random ?? Math.random;
+  const deadline = clock.now() + route.deadlineMs;
+  const attempts: AttemptRecord[] = [];
+  let lastError: GatewayError | undefined;
+
+  for (const current of fallbackChain(table, route)) {
+    const targets = weightedOrder(current.targets, random).filter((target) => options.allowTarget?.(target) ?? true);
+    for (const target of targets) {
+      for (let tryNumber = 1; tryNumber <= current.retry.maxAttempts; tryNumber++) {
+        const startedAt = clock.now();
+        const base = { route: current.name, target: target.key, provider: target.provider.name, model: target.model, startedAt };
+        if (!target.breaker.tryAcquire()) {
+          record(attempts, options, { ...base, durationMs: 0, outcome: 'circuit_open' });
+          break;
+        }
+        const remaining = deadline - startedAt;
+        if (remaining <= 0) {
+          target.breaker.onAbandon();
+          throw deadlineError(route, attempts, lastError);
+        }
+        try {
+          const value = await withAttemptTimeout(signal, Math.min(target.timeoutMs, remaining), target, (attemptSignal) =>
+            attempt(target, attemptSignal),
+          );
+          target.breaker.onSuccess();
+          record(attempts, options, { ...base, durationMs: clock.now() - startedAt, outcome: 'success' });
+          return { value, route: current, target, attempts };
+        } catch (thrown) {
+          const error = toGatewayError(thrown);
+          record(attempts, options, {
+            ...base,
+            durationMs: clock.now() - startedAt,
+            outcome: 'error',
+            errorKind: error.kind,
+            ...(error.upstreamStatus === undefined ? {} : { upstreamStatus: error.upstreamStatus }),
+          });
+          if (signal.aborted) {
+            target.breaker.onAbandon();
+            throw error;
+          }
+          if (!error.retryable) {
+            // The upstream answered sensibly (e.g. a 400 for the caller's request): it is healthy.
+            target.breaker.onSuccess();
+            throw error;
+          }
+          target.breaker.onFailure();
+          lastError = error;
+          if (tryNumber < current.retry.maxAttempts) {
+            const delay = backoffDelay(
+              tryNumber,
+              { initialMs: current.retry.initialBackoffMs, maxMs: current.retry.maxBackoffMs },
+              error.retryAfterSeconds,
+              random,
+            );
+            if (clock.now() + delay >= deadline) break;
+            await sleep(delay, signal);
+          }
+        }
+      }
+    }
+  }
+  if (lastError) throw lastError;
+  if (attempts.length > 0) {
+    throw new GatewayError('unavailable', `No healthy target for model "${route.name}": every circuit is open`, {
+      code: 'no_healthy_target',
+    });
+  }
+  throw new GatewayError('unavailable', `No target of model "${route.name}" is allowed for this request`, {
+    code: 'no_allowed_target',
+    retryable: false,
+  });
+}
+
+/** The route followed by its fallbacks, depth first, each route at most once. */
+export function fallbackChain(table: RouteTable, route: Route): Route[] {
+  const chain: Route[] = [];
+  const seen = new Set<string>();
+  const visit = (current: Route) => {
+    if (seen.has(current.name)) return;
+    seen.add(current.name);
+    chain.push(current);
+    for (const name of current.fallbacks) {
+      const next = table.get(name);
+      if (next) visit(next);
+    }
+  };
+  visit(route);
+  return chain;
+}
+
+function record(attempts: AttemptRecord[], options: ExecuteOptions, attempt: AttemptRecord): void {
+  attempts.push(attempt);
+  options.onAttempt?.(attempt);
+}
+
+function deadlineError(route: Route, attempts: AttemptRecord[], lastError: GatewayError | undefined): GatewayError {
+  return new GatewayError('upstream_timeout', `Model "${route.name}" did not answer within its ${route.deadlineMs} ms deadline`, {
+    code: 'deadline_exceeded',
+    retryable: false,
+    cause: lastError ?? attempts.at(-1),
+  });
+}
+
+/**
+ * Runs one attempt under its own timeout, linked to the client's signal. The timer covers the
+ * attempt until it resolves (for a stream: its first frame); the client link stays for the stream.
+ */
+async function withAttemptTimeout<T>(
+  clientSignal: AbortSignal,
+  timeoutMs: number,
+  target: Target,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const onClientAbort = () => controller.abort(clientSignal.reason);
+  if (clientSignal.aborted) controller.abort(clientSignal.reason);
+  else clientSignal.addEventListener('abort', onClientAbort, { once: true });
+  const timeoutError = new GatewayError(
+    'upstream_timeout',
+    `Provider "${target.provider.name}" did not answer within ${timeoutMs} ms`,
+    { code: 'attempt_timeout' },
+  );
+  const timer = setTimeout(() => controller.abort(timeoutError), timeoutMs);
+  try {
+    return await run(controller.signal);
+  } catch (error) {
+    if (controller.signal.aborted && controller.signal.reason === timeoutError) throw timeoutError;
+    clientSignal.removeEventListener('abort', onClientAbort);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(toGatewayError(signal.reason));
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(toGatewayError(signal.reason));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
