@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
+import { describe, it, mock } from 'node:test';
+import { ManualClock } from '../core/clock.ts';
+import { KeyCache } from './key-cache.ts';
+import { type ApiKeyRecord, hashKey, KeyRepository } from './keys.ts';
+import { withTestStores } from './testing.ts';
+
+const T0 = 1_790_000_000_000;
+const HOUR = 3_600_000;
+
+describe('KeyCache', () => {
+  it('verifies created keys from memory, without the database', async () => {
+    await withTestStores(async (store) => {
+      const clock = new ManualClock(T0);
+      const keys = new KeyRepository(store.db, clock);
+      const cache = new KeyCache(keys, clock);
+      const { key, record } = await keys.create({ name: 'app', role: 'client' });
+
+      assert.equal(cache.verify(key, T0), undefined, 'a key is unknown until refresh');
+      assert.equal(await cache.refresh(), 1);
+
+      await store.close(); // from here on, any database access would fail
+      assert.deepEqual(cache.verify(key, T0), record);
+      assert.equal(cache.verify(`${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`, T0), undefined);
+      assert.equal(cache.verify(record.prefix, T0), undefined);
+      assert.equal(cache.verify('', T0), undefined);
+    });
+  });
+
+  it('rejects a key from its expiry time on', async () => {
+    await withTestStores(async (store) => {
+      const clock = new ManualClock(T0);
+      const keys = new KeyRepository(store.db, clock);
+      const cache = new KeyCache(keys, clock);
+      const { key } = await keys.create({ name: 'temp', role: 'client', expiresAt: T0 + HOUR });
+      await cache.refresh();
+      assert.ok(cache.verify(key, T0 + HOUR - 1));
+      assert.equal(cache.verify(key, T0 + HOUR), undefined);
+
+      clock.set(T0 + 2 * HOUR);
+      assert.equal(await cache.refresh(), 0, 'expired keys are not loaded');
+    });
+  });
+
+  it('rejects a revoked key once refreshed, and keeps accepting the others', async () => {
+    await withTestStores(async (store) => {
+      const clock = new ManualClock(T0);
+      const keys = new KeyRepository(store.db, clock);
+      const cache = new KeyCache(keys, clock);
+      const revoked = await keys.create({ name: 'leaked', role: 'admin' });
+      const kept = await keys.create({ name: 'kept', role: 'client' });
+      await cache.refresh();
+      assert.equal(cache.verify(revoked.key, T0)?.role, 'admin');
+
+      await keys.revoke(revoked.record.id);
+      await cache.refresh();
+      assert.equal(cache.verify(revoked.key, T0), undefined);
+      assert.equal(cache.verify(kept.key, T0)?.id, kept.record.id);
+    });
+  });
+
+  it('rejects a cached record that carries a revocation time', async () => {
+    const key = 'sk-sy-cached-but-revoked';
+    const record: ApiKeyRecord = {
+      id: 'key_1',
+      name: 'r',
+      prefix: key.slice(0, 12),
+      role: 'client',
+      metadata: {},
+      createdAt: T0,
+      expiresAt: null,
+      revokedAt: T0 + 1,
+      lastUsedAt: null,
+    };
+    const cache = new KeyCache({ loadActive: async () => [{ hash: hashKey(key), record }] });
+    await cache.refresh();
+    assert.equal(cache.verify(key, T0 + 2), undefined);
+  });
+
+  it('keeps serving the previous keys while a refresh is in flight', async () => {
+    const key = 'sk-sy-steady-key-for-refresh';
+    const record: ApiKeyRecord = {
+      id: 'key_2',
+      name: 's',
+      prefix: key.slice(0, 12),
+      role: 'client',
+      metadata: {},
+      createdAt: T0,
+      expiresAt: null,
+      revokedAt: null,
+      lastUsedAt: null,
+    };
+    let release: (entries: Array<{ hash: string; record: ApiKeyRecord }>) => void = () => {};
+    let calls = 0;
+    const cache = new KeyCache({
+      loadActive: () => {
+        calls += 1;
+        if (calls === 1) return Promise.resolve([{ hash: hashKey(key), record }]);
+        return new Promise((resolve) => (release = resolve));
+      },
+    });
+    await cache.refresh();
+    const pending = cache.refresh();
+    assert.equal(cache.verify(key, T0)?.id, 'key_2');
+    release([]);
+    await pending;
+    assert.equal(cache.verify(key, T0), undefined);
+  });
+
+  it('decides with a constant-time comparison of the hashes', async () => {
+    const key = 'sk-sy-timing-safe-check';
+    const record: ApiKeyRecord = {
+      id: 'key_3',
+      name: 't',
+      prefix: key.slice(0, 12),
+      role: 'client',
+      metadata: {},
+      createdAt: T0,
+      expiresAt: null,
+      revokedAt: null,
+      lastUsedAt: null,
+    };
+    const cache = new KeyCache({ loadActive: async () => [{ hash: hashKey(key), record }] });
+    await cache.refresh();
+
+    const spy = mock.method(crypto, 'timingSafeEqual');
+    syncBuiltinESMExports();
+    try {
+      assert.equal(cache.verify(key, T0)?.id, 'key_3');
+      assert.equal(spy.mock.callCount(), 1);
+      const [presented, stored] = spy.mock.calls[0]?.arguments ?? [];
+      assert.equal(Buffer.from(presented as Uint8Array).toString(), hashKey(key));
+      assert.equal(Buffer.from(stored as Uint8Array).toString(), hashKey(key));
+    } finally {
+      spy.mock.restore();
+      syncBuiltinESMExports();
+    }
+  });
+});
