@@ -110,6 +110,8 @@ export interface ChatRequest {
   includeUsage: boolean;
   user?: string;
   metadata?: Record<string, string>;
+  /** Client headers that a same-dialect upstream honours (e.g. `anthropic-beta`). */
+  headers?: Record<string, string>;
   extra: Record<string, unknown>;
   /** The request as the client sent it, for same-dialect pass-through. */
   source: { dialect: DialectName; body: Record<string, unknown> };
@@ -143,6 +145,8 @@ export interface ChatResponse {
   stopSequence?: string;
   usage: Usage;
   extra: Record<string, unknown>;
+  /** The dialect the response was decoded from: an encoder of the same dialect writes `extra` back. */
+  sourceDialect?: DialectName;
 }
 
 export type StreamEvent =

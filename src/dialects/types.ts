@@ -43,7 +43,11 @@ export interface ChatDialect {
   /** Upstream body -> IR (outbound). */
   decodeResponse(body: unknown): ChatResponse;
   /** IR -> client body (inbound); `extension` fields are added at the top level under `switchyard`. */
-  encodeResponse(response: ChatResponse, request: ChatRequest): Record<string, unknown>;
+  encodeResponse(
+    response: ChatResponse,
+    request: ChatRequest,
+    extension?: Record<string, unknown>,
+  ): Record<string, unknown>;
   createStreamDecoder(): StreamDecoder;
   createStreamEncoder(options: StreamEncoderOptions): StreamEncoder;
   /** A GatewayError as this dialect's error status and body (inbound). */
@@ -60,4 +64,7 @@ export interface ChatDialect {
  * The outbound half of a dialect: what a provider needs to talk to an upstream that speaks it.
  * Gemini, Cohere and Bedrock Converse are upstream-only; OpenAI and Anthropic are full ChatDialects.
  */
-export type UpstreamDialect = Pick<ChatDialect, 'name' | 'encodeRequest' | 'decodeResponse' | 'createStreamDecoder' | 'decodeError'>;
+export type UpstreamDialect = Pick<
+  ChatDialect,
+  'name' | 'encodeRequest' | 'decodeResponse' | 'createStreamDecoder' | 'decodeError'
+>;

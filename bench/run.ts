@@ -1,0 +1,134 @@
+// `npm run bench`: the gateway's overhead against the emulator called directly and against a bare
+// Node pass-through proxy, all measured in one run on this machine. See README "Performance".
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { freePort, rssMb, startProcess, stop } from './processes.ts';
+import { measureTtfb } from './ttfb.ts';
+import { type LoadResult, runWrk } from './wrk.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONCURRENCY = [1, 16, 64];
+const MASTER_KEY = 'bench-master-key-0123456789abcdef';
+const PROMPT = [{ role: 'user', content: 'Say hello to the benchmark in one short sentence.' }];
+
+interface TargetResult {
+  name: string;
+  load: LoadResult[];
+  ttfb: { p50Ms: number; p99Ms: number };
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
+  const children: ChildProcess[] = [];
+  try {
+    const [emulatorPort, passthroughPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
+    const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+    children.push(await startProcess('emulator', ['src/cli/main.ts', 'emulate', '--port', String(emulatorPort)], /listening/, join(work, 'emulator.log')));
+    children.push(await startProcess('passthrough', ['bench/passthrough.ts', emulatorUrl, String(passthroughPort)], /listening/, join(work, 'passthrough.log')));
+    const config = join(work, 'switchyard.yaml');
+    writeFileSync(
+      config,
+      [
+        'server: { host: 127.0.0.1, log_requests: true }',
+        `storage: { url: "sqlite:${join(work, 'bench.db')}" }`,
+        `admin: { master_key: "${MASTER_KEY}" }`,
+        'providers:',
+        `  - { name: emu, type: openai-compatible, base_url: "${emulatorUrl}/v1", api_key: bench }`,
+        'routes:',
+        '  - { name: bench, targets: [{ provider: emu, model: emulator-chat }] }',
+      ].join('\n'),
+    );
+    const gateway = await startProcess(
+      'gateway',
+      ['src/cli/main.ts', '--config', config, 'serve', '--port', String(gatewayPort)],
+      /listening on/,
+      join(work, 'gateway.log'),
+    );
+    children.push(gateway);
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    const clientKey = await mintKey(gatewayUrl);
+
+    const targets = [
+      { name: 'emulator (direct)', url: `${emulatorUrl}/v1/chat/completions`, model: 'emulator-chat', key: 'bench' },
+      { name: 'node pass-through', url: `http://127.0.0.1:${passthroughPort}/v1/chat/completions`, model: 'emulator-chat', key: 'bench' },
+      { name: 'switchyard', url: `${gatewayUrl}/v1/chat/completions`, model: 'bench', key: clientKey },
+    ];
+    const results: TargetResult[] = [];
+    for (const target of targets) {
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${target.key}` };
+      const body = JSON.stringify({ model: target.model, messages: PROMPT, max_tokens: 32 });
+      const load: LoadResult[] = [];
+      for (const connections of CONCURRENCY) {
+        await runWrk({ url: target.url, body, headers, connections, seconds: 1, workDir: work }); // warm-up
+        load.push(await runWrk({ url: target.url, body, headers, connections, seconds: SECONDS, workDir: work }));
+      }
+      const streamBody = JSON.stringify({ model: target.model, messages: PROMPT, max_tokens: 32, stream: true, stream_options: { include_usage: true } });
+      const ttfb = await measureTtfb({ url: target.url, body: streamBody, headers, requests: 300 });
+      results.push({ name: target.name, load, ttfb });
+      process.stdout.write(`measured ${target.name}\n`);
+    }
+    const gatewayRssMb = rssMb(gateway.pid as number);
+    report(results, gatewayRssMb, work);
+  } finally {
+    for (const child of children.reverse()) await stop(child);
+  }
+}
+
+async function mintKey(gatewayUrl: string): Promise<string> {
+  const response = await fetch(`${gatewayUrl}/admin/v1/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench' }),
+  });
+  if (response.status !== 201) throw new Error(`could not mint a bench key: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { key: string }).key;
+}
+
+function report(results: TargetResult[], gatewayRssMb: number, work: string): void {
+  const [direct, passthrough, gateway] = results as [TargetResult, TargetResult, TargetResult];
+  const rows: string[] = [];
+  const fmt = (n: number) => n.toFixed(3);
+  rows.push('| target | conc | req/s | p50 ms | p99 ms | errors |', '|---|---:|---:|---:|---:|---:|');
+  for (const result of results) {
+    for (const load of result.load) {
+      rows.push(`| ${result.name} | ${load.connections} | ${load.requestsPerSecond} | ${fmt(load.p50Ms)} | ${fmt(load.p99Ms)} | ${load.errors} |`);
+    }
+  }
+  const added = (index: number) => ({
+    p50Us: Math.round(((gateway.load[index]?.p50Ms ?? 0) - (direct.load[index]?.p50Ms ?? 0)) * 1000),
+    p99Us: Math.round(((gateway.load[index]?.p99Ms ?? 0) - (direct.load[index]?.p99Ms ?? 0)) * 1000),
+  });
+  const saturation = (result: TargetResult) => Math.max(...result.load.map((load) => load.requestsPerSecond));
+  const summary = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    seconds: SECONDS,
+    results,
+    overhead: {
+      addedLatencyC1: added(0),
+      addedLatencyC16: added(1),
+      addedLatencyC64: added(2),
+      saturationRps: { direct: saturation(direct), passthrough: saturation(passthrough), gateway: saturation(gateway) },
+      saturationVsPassthrough: Math.round((saturation(gateway) / saturation(passthrough)) * 100) / 100,
+      streamingTtfbAddedMs: Math.round((gateway.ttfb.p50Ms - direct.ttfb.p50Ms) * 1000) / 1000,
+      gatewayRssMb,
+    },
+  };
+  rows.push('', '| streaming TTFB | p50 ms | p99 ms |', '|---|---:|---:|');
+  for (const result of results) rows.push(`| ${result.name} | ${fmt(result.ttfb.p50Ms)} | ${fmt(result.ttfb.p99Ms)} |`);
+  rows.push(
+    '',
+    `added latency at c=1: p50 ${summary.overhead.addedLatencyC1.p50Us} us, p99 ${summary.overhead.addedLatencyC1.p99Us} us`,
+    `saturation: gateway ${summary.overhead.saturationRps.gateway} req/s = ${Math.round(summary.overhead.saturationVsPassthrough * 100)} % of the Node pass-through (${summary.overhead.saturationRps.passthrough} req/s)`,
+    `streaming TTFB added: ${summary.overhead.streamingTtfbAddedMs} ms; gateway RSS after the run: ${gatewayRssMb} MB`,
+  );
+  process.stdout.write(`\n${rows.join('\n')}\n`);
+  const dir = join(process.cwd(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  process.stdout.write(`\nwrote bench/results/latest.json (logs in ${work})\n`);
+}
+
+await main();

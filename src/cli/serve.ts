@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { startGateway } from '../server/runtime.ts';
+import { parsePort } from './options.ts';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('start the gateway (default port 4000)')
+    .option('-p, --port <port>', 'port to listen on (overrides server.port)', parsePort)
+    .option('--host <host>', 'address to listen on (overrides server.host)')
+    .action(async (options: { port?: number; host?: string }) => {
+      const running = await startGateway({
+        ...(program.opts().config ? { configFile: program.opts().config as string } : {}),
+        ...(options.port === undefined ? {} : { port: options.port }),
+        ...(options.host ? { host: options.host } : {}),
+        printBanner: (banner) => process.stdout.write(`${banner}\n`),
+      });
+      process.stdout.write(`Switchyard listening on ${running.url}\n`);
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        process.stdout.write(`Received ${signal}, draining in-flight requests...\n`);
+        await running.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+    });
+}

@@ -1,0 +1,46 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RequestContext } from '../pipeline/context.ts';
+
+/** The caller's key: `Authorization: Bearer <key>` (OpenAI) or `x-api-key: <key>` (Anthropic). */
+export function credentialOf(request: FastifyRequest): string | undefined {
+  const authorization = request.headers.authorization;
+  if (typeof authorization === 'string') {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+    if (match) return match[1];
+  }
+  const apiKey = request.headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : undefined;
+}
+
+/** Aborts when the client goes away before the response is complete. */
+export function clientAbortSignal(reply: FastifyReply, context: RequestContext): AbortController {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) {
+      context.clientDisconnected = true;
+      controller.abort(new Error('client disconnected'));
+    }
+  });
+  return controller;
+}
+
+/** The headers that say who served a request. */
+export function routingHeaders(context: RequestContext): Record<string, string> {
+  const headers: Record<string, string> = { ...context.responseHeaders };
+  if (context.route) headers['x-switchyard-route'] = context.route;
+  if (context.provider) headers['x-switchyard-provider'] = context.provider;
+  if (context.upstreamModel) headers['x-switchyard-model'] = context.upstreamModel;
+  if (context.attempts.length > 0) headers['x-switchyard-attempts'] = String(context.attempts.length);
+  return headers;
+}
+
+/** Tags for cost attribution: `x-switchyard-tags: team=search,feature=autocomplete`. */
+export function tagsOf(request: FastifyRequest): string[] {
+  const header = request.headers['x-switchyard-tags'];
+  if (typeof header !== 'string' || header.length === 0) return [];
+  return header
+    .split(',')
+    .map((tag) => tag.trim())
+    .filter((tag) => tag.length > 0 && tag.length <= 128)
+    .slice(0, 32);
+}

@@ -1,0 +1,25 @@
+import type { FastifyReply } from 'fastify';
+import type { RequestContext } from '../pipeline/context.ts';
+import type { ServerDeps } from './deps.ts';
+import { type ErrorEncoder, toClientError } from './errors.ts';
+import { routingHeaders } from './http-utils.ts';
+
+/** Sends an error in the caller's dialect and records it on the context for logs and metering. */
+export function failRequest(
+  reply: FastifyReply,
+  context: RequestContext,
+  error: unknown,
+  encode: ErrorEncoder,
+  deps: Pick<ServerDeps, 'bodyLimit'>,
+): FastifyReply | undefined {
+  const failure = toClientError(error, deps.bodyLimit);
+  context.status = failure.status;
+  context.errorKind = failure.kind;
+  context.errorCode = failure.code;
+  if (reply.sent || reply.raw.headersSent) return undefined;
+  if (reply.raw.destroyed) return undefined;
+  const { status, body } = encode(failure);
+  if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.ceil(failure.retryAfterSeconds)));
+  reply.headers(routingHeaders(context));
+  return reply.code(status).header('content-type', 'application/json').send(JSON.stringify(body));
+}

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../config/load.ts';
+import type { SwitchyardConfig } from '../config/schema.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
+import { Authenticator } from '../identity/authenticator.ts';
+import type { PipelineStage } from '../pipeline/context.ts';
+import { Gateway } from '../pipeline/gateway.ts';
+import { createProviders } from '../providers/registry.ts';
+import type { Provider } from '../providers/types.ts';
+import { RouteTable } from '../routing/table.ts';
+import { openDatabase, type Store } from '../store/db.ts';
+import { KeyCache } from '../store/key-cache.ts';
+import { KeyRepository } from '../store/keys.ts';
+import { migrateToLatest } from '../store/migrations/index.ts';
+import { createLogger, flushLogger, type Logger } from '../telemetry/logger.ts';
+import type { GatewayMetrics } from '../telemetry/metrics.ts';
+import { requestLogStage } from '../telemetry/request-log.ts';
+import { startTelemetry, type Telemetry } from '../telemetry/setup.ts';
+import { buildApp } from './app.ts';
+import { bootstrapKeys, type BootstrapResult } from './bootstrap.ts';
+import { keyAdmin } from './key-admin.ts';
+import { metricsRoute } from './metrics-route.ts';
+
+export interface StartOptions {
+  /** A parsed config; when absent it is loaded from `configFile` / switchyard.yaml / defaults. */
+  config?: SwitchyardConfig;
+  configFile?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Overrides server.port (0 = an ephemeral port, for tests). */
+  port?: number;
+  host?: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Prints the first-start banner (the CLI does; tests read `bootstrap` instead). */
+  printBanner?: (banner: string) => void;
+  extraStages?: PipelineStage[];
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  gateway: Gateway;
+  store: Store;
+  config: SwitchyardConfig;
+  /** The keys minted on first start (only on the start that created them). */
+  bootstrap: BootstrapResult | undefined;
+  /** Absent when metrics are switched off; limit and metering stages report through it. */
+  metrics: GatewayMetrics | undefined;
+  close(): Promise<void>;
+}
+
+/** The composition root: builds every part from config and starts the HTTP server. */
+export async function startGateway(options: StartOptions = {}): Promise<RunningGateway> {
+  const env = options.env ?? process.env;
+  const config =
+    options.config ??
+    loadConfig({ ...(options.configFile ? { file: options.configFile } : {}), env, ...(options.cwd ? { cwd: options.cwd } : {}) }).config;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger({ level: config.server.log_level });
+  const instanceId = config.server.instance_id ?? `sy-${randomBytes(6).toString('hex')}`;
+
+  const store = await openDatabase(config.storage.url, options.cwd ? { cwd: options.cwd } : {});
+  let providers: Map<string, Provider> | undefined;
+  let telemetry: Telemetry | undefined;
+  try {
+    await migrateToLatest(store);
+    const repository = new KeyRepository(store.db);
+    const cache = new KeyCache(repository, clock);
+    await cache.refresh();
+    const masterKey = config.admin.master_key ?? env.SWITCHYARD_MASTER_KEY;
+    const bootstrap = await bootstrapKeys({ store, repository, cache, clock, masterKeyConfigured: Boolean(masterKey) });
+
+    providers = createProviders(config.providers, { clock, instanceId });
+    const observability = await startTelemetry(config.telemetry, {
+      instanceId,
+      providerType: (name) => gateway.providers.get(name)?.type,
+    });
+    telemetry = observability;
+    const routes = new RouteTable(config, clock, (target, state) => {
+      logger.warn({ msg: 'circuit', target, state });
+      observability.onBreakerChange(target, state);
+    });
+    const stages: PipelineStage[] = [...(options.extraStages ?? [])];
+    if (config.server.log_requests) stages.push(requestLogStage(logger));
+    stages.push(...observability.stages);
+    const gateway = new Gateway({ routes, providers, clock, stages });
+    observability.metrics?.setCircuitSource(() => gateway.routes.breakerStates());
+    const authenticator = new Authenticator(cache, clock, masterKey);
+    const startedAt = clock.now();
+    let ready = false;
+
+    const app = buildApp(
+      {
+        gateway,
+        authenticator,
+        clock,
+        bodyLimit: config.server.body_limit,
+        startedAt,
+        instanceId,
+        keys: keyAdmin(repository, cache),
+        isReady: () => ready,
+      },
+      observability.metrics ? [metricsRoute(observability.metrics, config.telemetry.metrics.token)] : [],
+    );
+    await app.listen({ port: options.port ?? config.server.port, host: options.host ?? config.server.host });
+    ready = true;
+    const address = app.server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+    if (bootstrap && options.printBanner) options.printBanner(bootstrap.banner(url));
+    logger.info({ msg: 'listening', url, instance_id: instanceId, storage: store.location, routes: routes.list().length });
+
+    const running = providers;
+    return {
+      url,
+      port: address.port,
+      app,
+      gateway,
+      store,
+      config,
+      bootstrap,
+      metrics: observability.metrics,
+      async close() {
+        ready = false;
+        await app.close();
+        await observability.close();
+        await Promise.all([...running.values()].map((provider) => provider.close?.()));
+        await store.close();
+        flushLogger(logger);
+      },
+    };
+  } catch (error) {
+    await telemetry?.close();
+    await Promise.all([...(providers?.values() ?? [])].map((provider) => provider.close?.()));
+    await store.close();
+    throw error;
+  }
+}
