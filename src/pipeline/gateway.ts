@@ -70,7 +70,7 @@ export class Gateway {
       return { kind: 'primed' as const, primed: await primeStream(result.frames) };
     });
     context.attempts = execution.attempts;
-    this.markTarget(context, execution.target, this.providerFor(execution.target));
+    this.markTarget(context, execution.target, this.providerFor(execution.target), execution.route);
     context.ttftMs = elapsedMs(context);
     const result = execution.value;
     if (result.kind === 'response') {
@@ -96,7 +96,7 @@ export class Gateway {
       return provider.embed(request, deployment(target), attemptSignal);
     });
     context.attempts = execution.attempts;
-    this.markTarget(context, execution.target, this.providerFor(execution.target));
+    this.markTarget(context, execution.target, this.providerFor(execution.target), execution.route);
     context.usage = { ...emptyUsage(), inputTokens: execution.value.response.usage.inputTokens };
     return execution.value;
   }
@@ -130,7 +130,8 @@ export class Gateway {
     return provider;
   }
 
-  private markTarget(context: RequestContext, target: Target, provider: Provider): void {
+  private markTarget(context: RequestContext, target: Target, provider: Provider, route?: Route): void {
+    if (route) context.route = route.name;
     context.provider = provider.name;
     context.providerType = provider.type;
     context.upstreamModel = target.model;
