@@ -1,5 +1,19 @@
-import { encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { createRequire } from 'node:module';
 import type { ChatRequest, ContentPart } from '../core/ir.ts';
+
+type CountTokens = (text: string, options: { disallowedSpecial: Set<string> }) => number;
+let countTokens: CountTokens | undefined;
+/** Special-token markers in user text are counted as ordinary text instead of being refused. */
+const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+
+/**
+ * The o200k tables take about 70 MB; they are loaded on first use, so a gateway whose upstreams all
+ * report usage never pays for them.
+ */
+function tokenizer(): CountTokens {
+  countTokens ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as { countTokens: CountTokens }).countTokens;
+  return countTokens;
+}
 
 /**
  * Local token counts for upstreams that do not report usage (some OpenAI-compatible servers in
@@ -7,7 +21,7 @@ import type { ChatRequest, ContentPart } from '../core/ir.ts';
  * estimate for others; records counted this way are flagged `usageEstimated`.
  */
 export function countTextTokens(text: string): number {
-  return text.length === 0 ? 0 : encode(text).length;
+  return text.length === 0 ? 0 : tokenizer()(text, AS_PLAIN_TEXT);
 }
 
 /** Per-message framing overhead, as OpenAI documents for its chat format. */
@@ -18,7 +32,8 @@ const PER_IMAGE_TOKENS = 85;
 
 export function countRequestTokens(request: ChatRequest): number {
   let total = REPLY_PRIMING_TOKENS;
-  if (request.system.length > 0) total += PER_MESSAGE_TOKENS + countTextTokens(request.system.map((part) => part.text).join('\n'));
+  if (request.system.length > 0)
+    total += PER_MESSAGE_TOKENS + countTextTokens(request.system.map((part) => part.text).join('\n'));
   for (const message of request.messages) {
     total += PER_MESSAGE_TOKENS;
     for (const part of message.content) total += partTokens(part);

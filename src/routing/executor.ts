@@ -166,16 +166,18 @@ async function withAttemptTimeout<T>(
   const onClientAbort = () => controller.abort(clientSignal.reason);
   if (clientSignal.aborted) controller.abort(clientSignal.reason);
   else clientSignal.addEventListener('abort', onClientAbort, { once: true });
-  const timeoutError = new GatewayError(
-    'upstream_timeout',
-    `Provider "${target.provider.name}" did not answer within ${timeoutMs} ms`,
-    { code: 'attempt_timeout' },
-  );
-  const timer = setTimeout(() => controller.abort(timeoutError), timeoutMs);
+  // The error is built only when the timer fires: an Error captures a stack, which is not free.
+  let timeoutError: GatewayError | undefined;
+  const timer = setTimeout(() => {
+    timeoutError = new GatewayError('upstream_timeout', `Provider "${target.provider.name}" did not answer within ${timeoutMs} ms`, {
+      code: 'attempt_timeout',
+    });
+    controller.abort(timeoutError);
+  }, timeoutMs);
   try {
     return await run(controller.signal);
   } catch (error) {
-    if (controller.signal.aborted && controller.signal.reason === timeoutError) throw timeoutError;
+    if (timeoutError && controller.signal.reason === timeoutError) throw timeoutError;
     clientSignal.removeEventListener('abort', onClientAbort);
     throw error;
   } finally {
