@@ -3,6 +3,7 @@ import { GatewayError } from '../core/errors.ts';
 import type { ChatRequest, ChatResponse, EmbeddingRequest, StreamFrame, Usage } from '../core/ir.ts';
 import { emptyUsage } from '../core/ir.ts';
 import { countRequestTokens, countTextTokens } from '../metering/tokens.ts';
+import { unsupportedParams } from '../providers/capabilities.ts';
 import type { ChatResponseResult, Deployment, EmbeddingResult, Provider } from '../providers/types.ts';
 import { type ExecuteOptions, execute } from '../routing/executor.ts';
 import type { Route, RouteTable, Target } from '../routing/table.ts';
@@ -65,6 +66,7 @@ export class Gateway {
     const execution = await execute(this.deps.routes, route, this.executeOptions(signal), async (target, attemptSignal) => {
       const provider = this.providerFor(target);
       this.markTarget(context, target, provider);
+      this.checkParams(context, request, provider, route);
       const result = await provider.chat(request, deployment(target), attemptSignal);
       if (result.kind === 'response') return result;
       return { kind: 'primed' as const, primed: await primeStream(result.frames) };
@@ -112,6 +114,24 @@ export class Gateway {
       }
     }
     return completed;
+  }
+
+  /**
+   * Parameters the serving provider cannot honour: dropped with a warning header, or refused when
+   * the route says dropping would change the meaning.
+   */
+  private checkParams(context: RequestContext, request: ChatRequest, provider: Provider, route: Route): void {
+    const dropped = unsupportedParams(request, provider.type, provider.dialect);
+    if (dropped.length === 0) return;
+    const list = dropped.join(', ');
+    if (route.unsupportedParams === 'reject') {
+      throw new GatewayError('invalid_request', `Provider "${provider.name}" does not support: ${list}. Remove them or use another model.`, {
+        param: dropped[0],
+        code: 'unsupported_parameter',
+        retryable: false,
+      });
+    }
+    context.responseHeaders['x-switchyard-warning'] = `dropped unsupported parameters for provider ${provider.name}: ${list}`;
   }
 
   private async runBeforeInvoke(context: RequestContext): Promise<void> {
