@@ -40,6 +40,11 @@ export interface GatewayErrorOptions {
   status?: number;
   /** Whether another attempt (retry or fallback) may succeed. */
   retryable?: boolean;
+  /**
+   * This target cannot serve the request (its context window is too small, it is retired), but
+   * another target or fallback may: the router moves on without retrying or counting a failure.
+   */
+  skipTarget?: boolean;
   /** Seconds the upstream asked us to wait before trying again. */
   retryAfterSeconds?: number;
   /** The upstream's HTTP status, when the error came from an upstream. */
@@ -53,6 +58,7 @@ export class GatewayError extends Error {
   readonly param: string | undefined;
   readonly code: string | undefined;
   readonly retryable: boolean;
+  readonly skipTarget: boolean;
   readonly retryAfterSeconds: number | undefined;
   readonly upstreamStatus: number | undefined;
 
@@ -64,6 +70,7 @@ export class GatewayError extends Error {
     this.param = options.param;
     this.code = options.code;
     this.retryable = options.retryable ?? defaultRetryable(kind);
+    this.skipTarget = options.skipTarget ?? false;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.upstreamStatus = options.upstreamStatus;
   }

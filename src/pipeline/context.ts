@@ -1,8 +1,9 @@
 import type { PriceOverride } from '../config/schema.ts';
 import type { ErrorKind } from '../core/errors.ts';
-import type { Usage } from '../core/ir.ts';
+import type { ChatRequest, EmbeddingRequest, Usage } from '../core/ir.ts';
 import type { Principal } from '../identity/authenticator.ts';
 import type { AttemptRecord } from '../routing/executor.ts';
+import type { Target } from '../routing/table.ts';
 
 export type { Principal };
 
@@ -71,6 +72,10 @@ export function elapsedMs(context: RequestContext): number {
   return Number(process.hrtime.bigint() - context.startedHr) / 1e6;
 }
 
+export type AttemptRequest =
+  | { kind: 'chat'; request: ChatRequest }
+  | { kind: 'embeddings'; request: EmbeddingRequest };
+
 /** The finished request, as observers (request log, metering, audit) receive it. */
 export interface CompletedRequest {
   context: RequestContext;
@@ -85,5 +90,11 @@ export interface CompletedRequest {
 export interface PipelineStage {
   readonly name: string;
   beforeInvoke?(context: RequestContext): void | Promise<void>;
+  /**
+   * Runs before each upstream attempt, with the target chosen for it (policy that depends on the
+   * model: context window, deprecation, residency). Throw a GatewayError with `skipTarget` to move
+   * on to the next target, or a plain one to refuse the request.
+   */
+  beforeAttempt?(context: RequestContext, request: AttemptRequest, target: Target): void;
   onComplete?(completed: CompletedRequest): void;
 }

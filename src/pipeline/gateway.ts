@@ -7,7 +7,13 @@ import { unsupportedParams } from '../providers/capabilities.ts';
 import type { ChatResponseResult, Deployment, EmbeddingResult, Provider } from '../providers/types.ts';
 import { type ExecuteOptions, execute } from '../routing/executor.ts';
 import type { Route, RouteTable, Target } from '../routing/table.ts';
-import { type CompletedRequest, elapsedMs, type PipelineStage, type RequestContext } from './context.ts';
+import {
+  type AttemptRequest,
+  type CompletedRequest,
+  elapsedMs,
+  type PipelineStage,
+  type RequestContext,
+} from './context.ts';
 import { primeStream, replay } from './stream.ts';
 
 export type ChatOutcome =
@@ -63,40 +69,62 @@ export class Gateway {
     context.stream = request.stream;
     if (request.user) context.endUser = request.user;
     await this.runBeforeInvoke(context);
-    const execution = await execute(this.deps.routes, route, this.executeOptions(signal), async (target, attemptSignal) => {
-      const provider = this.providerFor(target);
-      this.markTarget(context, target, provider);
-      this.checkParams(context, request, provider, route);
-      const result = await provider.chat(request, deployment(target), attemptSignal);
-      if (result.kind === 'response') return result;
-      return { kind: 'primed' as const, primed: await primeStream(result.frames) };
-    });
+    const execution = await execute(
+      this.deps.routes,
+      route,
+      this.executeOptions(signal),
+      async (target, attemptSignal) => {
+        const provider = this.providerFor(target);
+        this.markTarget(context, target, provider);
+        this.checkParams(context, request, provider, route);
+        this.runBeforeAttempt(context, { kind: 'chat', request }, target);
+        const result = await provider.chat(request, deployment(target), attemptSignal);
+        if (result.kind === 'response') return result;
+        return { kind: 'primed' as const, primed: await primeStream(result.frames) };
+      },
+    );
     context.attempts = execution.attempts;
     this.markTarget(context, execution.target, this.providerFor(execution.target), execution.route);
     context.ttftMs = elapsedMs(context);
     const result = execution.value;
     if (result.kind === 'response') {
       context.usage = result.response.usage;
-      return result.raw ? { kind: 'response', response: result.response, raw: result.raw } : { kind: 'response', response: result.response };
+      return result.raw
+        ? { kind: 'response', response: result.response, raw: result.raw }
+        : { kind: 'response', response: result.response };
     }
     return { kind: 'stream', frames: this.observeStream(context, request, result.primed) };
   }
 
-  async embed(context: RequestContext, request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResult> {
+  async embed(
+    context: RequestContext,
+    request: EmbeddingRequest,
+    signal: AbortSignal,
+  ): Promise<EmbeddingResult> {
     const route = this.resolveRoute(context, request.model);
     if (request.user) context.endUser = request.user;
     await this.runBeforeInvoke(context);
-    const execution = await execute(this.deps.routes, route, this.executeOptions(signal), async (target, attemptSignal) => {
-      const provider = this.providerFor(target);
-      this.markTarget(context, target, provider);
-      if (!provider.embed) {
-        throw new GatewayError('invalid_request', `Model "${route.name}" is served by a provider without embeddings`, {
-          param: 'model',
-          retryable: false,
-        });
-      }
-      return provider.embed(request, deployment(target), attemptSignal);
-    });
+    const execution = await execute(
+      this.deps.routes,
+      route,
+      this.executeOptions(signal),
+      async (target, attemptSignal) => {
+        const provider = this.providerFor(target);
+        this.markTarget(context, target, provider);
+        this.runBeforeAttempt(context, { kind: 'embeddings', request }, target);
+        if (!provider.embed) {
+          throw new GatewayError(
+            'invalid_request',
+            `Model "${route.name}" is served by a provider without embeddings`,
+            {
+              param: 'model',
+              retryable: false,
+            },
+          );
+        }
+        return provider.embed(request, deployment(target), attemptSignal);
+      },
+    );
     context.attempts = execution.attempts;
     this.markTarget(context, execution.target, this.providerFor(execution.target), execution.route);
     context.usage = { ...emptyUsage(), inputTokens: execution.value.response.usage.inputTokens };
@@ -125,13 +153,22 @@ export class Gateway {
     if (dropped.length === 0) return;
     const list = dropped.join(', ');
     if (route.unsupportedParams === 'reject') {
-      throw new GatewayError('invalid_request', `Provider "${provider.name}" does not support: ${list}. Remove them or use another model.`, {
-        param: dropped[0],
-        code: 'unsupported_parameter',
-        retryable: false,
-      });
+      throw new GatewayError(
+        'invalid_request',
+        `Provider "${provider.name}" does not support: ${list}. Remove them or use another model.`,
+        {
+          param: dropped[0],
+          code: 'unsupported_parameter',
+          retryable: false,
+        },
+      );
     }
-    context.responseHeaders['x-switchyard-warning'] = `dropped unsupported parameters for provider ${provider.name}: ${list}`;
+    context.responseHeaders['x-switchyard-warning'] =
+      `dropped unsupported parameters for provider ${provider.name}: ${list}`;
+  }
+
+  private runBeforeAttempt(context: RequestContext, request: AttemptRequest, target: Target): void {
+    for (const stage of this.deps.stages) stage.beforeAttempt?.(context, request, target);
   }
 
   private async runBeforeInvoke(context: RequestContext): Promise<void> {
@@ -163,7 +200,11 @@ export class Gateway {
    * Watches a stream for usage as it passes. When the upstream never reports usage (or the client
    * leaves early), the tokens actually produced are counted locally so nothing goes unmetered.
    */
-  private observeStream(context: RequestContext, request: ChatRequest, primed: Awaited<ReturnType<typeof primeStream>>) {
+  private observeStream(
+    context: RequestContext,
+    request: ChatRequest,
+    primed: Awaited<ReturnType<typeof primeStream>>,
+  ) {
     let reported: Usage | undefined;
     let outputText = '';
     const frames = replay(primed, (frame) => {
@@ -180,7 +221,11 @@ export class Gateway {
         return;
       }
       context.usageEstimated = true;
-      context.usage = { ...emptyUsage(), inputTokens: countRequestTokens(request), outputTokens: countTextTokens(outputText) };
+      context.usage = {
+        ...emptyUsage(),
+        inputTokens: countRequestTokens(request),
+        outputTokens: countTextTokens(outputText),
+      };
     };
     return (async function* observed() {
       try {

@@ -20,7 +20,10 @@ export async function primeStream(frames: AsyncIterable<StreamFrame>): Promise<P
 }
 
 /** Replays a primed stream as one iterable; `onFrame` sees every frame (usage, text for counting). */
-export async function* replay(primed: PrimedStream, onFrame: (frame: StreamFrame) => void): AsyncGenerator<StreamFrame> {
+export async function* replay(
+  primed: PrimedStream,
+  onFrame: (frame: StreamFrame) => void,
+): AsyncGenerator<StreamFrame> {
   try {
     if (primed.first) {
       onFrame(primed.first);

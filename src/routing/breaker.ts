@@ -25,7 +25,8 @@ export class CircuitBreaker {
   ) {}
 
   get state(): BreakerState {
-    if (this.current === 'open' && this.clock.now() - this.openedAt >= this.settings.cooldownMs) return 'half_open';
+    if (this.current === 'open' && this.clock.now() - this.openedAt >= this.settings.cooldownMs)
+      return 'half_open';
     return this.current;
   }
 

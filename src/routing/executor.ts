@@ -11,7 +11,7 @@ export interface AttemptRecord {
   model: string;
   startedAt: number;
   durationMs: number;
-  outcome: 'success' | 'error' | 'circuit_open';
+  outcome: 'success' | 'error' | 'circuit_open' | 'skipped';
   errorKind?: string;
   upstreamStatus?: number;
 }
@@ -55,11 +55,19 @@ export async function execute<T>(
   let lastError: GatewayError | undefined;
 
   for (const current of fallbackChain(table, route)) {
-    const targets = weightedOrder(current.targets, random).filter((target) => options.allowTarget?.(target) ?? true);
+    const targets = weightedOrder(current.targets, random).filter(
+      (target) => options.allowTarget?.(target) ?? true,
+    );
     for (const target of targets) {
       for (let tryNumber = 1; tryNumber <= current.retry.maxAttempts; tryNumber++) {
         const startedAt = clock.now();
-        const base = { route: current.name, target: target.key, provider: target.provider.name, model: target.model, startedAt };
+        const base = {
+          route: current.name,
+          target: target.key,
+          provider: target.provider.name,
+          model: target.model,
+          startedAt,
+        };
         if (!target.breaker.tryAcquire()) {
           record(attempts, options, { ...base, durationMs: 0, outcome: 'circuit_open' });
           break;
@@ -70,8 +78,11 @@ export async function execute<T>(
           throw deadlineError(route, attempts, lastError);
         }
         try {
-          const value = await withAttemptTimeout(signal, Math.min(target.timeoutMs, remaining), target, (attemptSignal) =>
-            attempt(target, attemptSignal),
+          const value = await withAttemptTimeout(
+            signal,
+            Math.min(target.timeoutMs, remaining),
+            target,
+            (attemptSignal) => attempt(target, attemptSignal),
           );
           target.breaker.onSuccess();
           record(attempts, options, { ...base, durationMs: clock.now() - startedAt, outcome: 'success' });
@@ -81,13 +92,18 @@ export async function execute<T>(
           record(attempts, options, {
             ...base,
             durationMs: clock.now() - startedAt,
-            outcome: 'error',
+            outcome: error.skipTarget ? 'skipped' : 'error',
             errorKind: error.kind,
             ...(error.upstreamStatus === undefined ? {} : { upstreamStatus: error.upstreamStatus }),
           });
           if (signal.aborted) {
             target.breaker.onAbandon();
             throw error;
+          }
+          if (error.skipTarget) {
+            target.breaker.onAbandon();
+            lastError = error;
+            break;
           }
           if (!error.retryable) {
             // The upstream answered sensibly (e.g. a 400 for the caller's request): it is healthy.
@@ -112,9 +128,13 @@ export async function execute<T>(
   }
   if (lastError) throw lastError;
   if (attempts.length > 0) {
-    throw new GatewayError('unavailable', `No healthy target for model "${route.name}": every circuit is open`, {
-      code: 'no_healthy_target',
-    });
+    throw new GatewayError(
+      'unavailable',
+      `No healthy target for model "${route.name}": every circuit is open`,
+      {
+        code: 'no_healthy_target',
+      },
+    );
   }
   throw new GatewayError('unavailable', `No target of model "${route.name}" is allowed for this request`, {
     code: 'no_allowed_target',
@@ -144,12 +164,20 @@ function record(attempts: AttemptRecord[], options: ExecuteOptions, attempt: Att
   options.onAttempt?.(attempt);
 }
 
-function deadlineError(route: Route, attempts: AttemptRecord[], lastError: GatewayError | undefined): GatewayError {
-  return new GatewayError('upstream_timeout', `Model "${route.name}" did not answer within its ${route.deadlineMs} ms deadline`, {
-    code: 'deadline_exceeded',
-    retryable: false,
-    cause: lastError ?? attempts.at(-1),
-  });
+function deadlineError(
+  route: Route,
+  attempts: AttemptRecord[],
+  lastError: GatewayError | undefined,
+): GatewayError {
+  return new GatewayError(
+    'upstream_timeout',
+    `Model "${route.name}" did not answer within its ${route.deadlineMs} ms deadline`,
+    {
+      code: 'deadline_exceeded',
+      retryable: false,
+      cause: lastError ?? attempts.at(-1),
+    },
+  );
 }
 
 /**
@@ -169,9 +197,13 @@ async function withAttemptTimeout<T>(
   // The error is built only when the timer fires: an Error captures a stack, which is not free.
   let timeoutError: GatewayError | undefined;
   const timer = setTimeout(() => {
-    timeoutError = new GatewayError('upstream_timeout', `Provider "${target.provider.name}" did not answer within ${timeoutMs} ms`, {
-      code: 'attempt_timeout',
-    });
+    timeoutError = new GatewayError(
+      'upstream_timeout',
+      `Provider "${target.provider.name}" did not answer within ${timeoutMs} ms`,
+      {
+        code: 'attempt_timeout',
+      },
+    );
     controller.abort(timeoutError);
   }, timeoutMs);
   try {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseConfig } from '../config/load.ts';
 import { ManualClock } from '../core/clock.ts';
 import { GatewayError } from '../core/errors.ts';
-import { parseConfig } from '../config/load.ts';
 import { backoffDelay } from './backoff.ts';
 import { CircuitBreaker } from './breaker.ts';
 import { execute } from './executor.ts';
@@ -61,12 +61,30 @@ test('weighted order follows the weights and puts zero-weight standbys last', ()
 
 test('backoff grows exponentially, is jittered, and honours retry-after up to the cap', () => {
   const settings = { initialMs: 100, maxMs: 2000 };
-  assert.equal(backoffDelay(1, settings, undefined, () => 1), 100);
-  assert.equal(backoffDelay(3, settings, undefined, () => 1), 400);
-  assert.equal(backoffDelay(3, settings, undefined, () => 0), 200);
-  assert.equal(backoffDelay(10, settings, undefined, () => 1), 2000);
-  assert.equal(backoffDelay(1, settings, 1.5, () => 1), 1500);
-  assert.equal(backoffDelay(1, settings, 60, () => 1), 2000);
+  assert.equal(
+    backoffDelay(1, settings, undefined, () => 1),
+    100,
+  );
+  assert.equal(
+    backoffDelay(3, settings, undefined, () => 1),
+    400,
+  );
+  assert.equal(
+    backoffDelay(3, settings, undefined, () => 0),
+    200,
+  );
+  assert.equal(
+    backoffDelay(10, settings, undefined, () => 1),
+    2000,
+  );
+  assert.equal(
+    backoffDelay(1, settings, 1.5, () => 1),
+    1500,
+  );
+  assert.equal(
+    backoffDelay(1, settings, 60, () => 1),
+    2000,
+  );
 });
 
 function table() {
@@ -76,7 +94,10 @@ function table() {
         { name: 'p1', type: 'emulator' },
         { name: 'p2', type: 'emulator' },
       ],
-      routing: { retry: { max_attempts: 2, initial_backoff_ms: 1 }, circuit_breaker: { failure_threshold: 2, cooldown_ms: 1000 } },
+      routing: {
+        retry: { max_attempts: 2, initial_backoff_ms: 1 },
+        circuit_breaker: { failure_threshold: 2, cooldown_ms: 1000 },
+      },
       routes: [
         { name: 'main', targets: [{ provider: 'p1', model: 'm1' }], fallbacks: ['backup'] },
         { name: 'backup', targets: [{ provider: 'p2', model: 'm2' }] },
@@ -99,7 +120,8 @@ test('retries a retryable failure, then falls back to the next route', async () 
     { signal: new AbortController().signal, clock, sleep: noSleep },
     async (target) => {
       calls.push(target.key);
-      if (target.provider.name === 'p1') throw new GatewayError('upstream_error', 'boom', { upstreamStatus: 500 });
+      if (target.provider.name === 'p1')
+        throw new GatewayError('upstream_error', 'boom', { upstreamStatus: 500 });
       return 'ok';
     },
   );
@@ -113,10 +135,15 @@ test('a non-retryable error stops at once: no retry, no fallback', async () => {
   const { routes, clock } = table();
   let calls = 0;
   await assert.rejects(
-    execute(routes, routes.resolve('main')!, { signal: new AbortController().signal, clock, sleep: noSleep }, async () => {
-      calls++;
-      throw new GatewayError('invalid_request', 'bad', { retryable: false });
-    }),
+    execute(
+      routes,
+      routes.resolve('main')!,
+      { signal: new AbortController().signal, clock, sleep: noSleep },
+      async () => {
+        calls++;
+        throw new GatewayError('invalid_request', 'bad', { retryable: false });
+      },
+    ),
     (error: GatewayError) => error.kind === 'invalid_request',
   );
   assert.equal(calls, 1);

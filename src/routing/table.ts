@@ -1,5 +1,5 @@
-import type { Clock } from '../core/clock.ts';
 import type { PriceOverride, ProviderConfig, RouteConfig, SwitchyardConfig } from '../config/schema.ts';
+import type { Clock } from '../core/clock.ts';
 import { type BreakerState, CircuitBreaker } from './breaker.ts';
 
 export interface Target {
@@ -95,7 +95,11 @@ export class RouteTable {
         });
       }),
       fallbacks: route.fallbacks,
-      retry: { maxAttempts: retry.max_attempts, initialBackoffMs: retry.initial_backoff_ms, maxBackoffMs: retry.max_backoff_ms },
+      retry: {
+        maxAttempts: retry.max_attempts,
+        initialBackoffMs: retry.initial_backoff_ms,
+        maxBackoffMs: retry.max_backoff_ms,
+      },
       deadlineMs: route.deadline_ms ?? this.config.routing.deadline_ms,
       unsupportedParams: route.unsupported_params,
       implicit: false,
@@ -107,10 +111,20 @@ export class RouteTable {
     return {
       name,
       targets: [
-        this.target(provider, model, { weight: 1, region: provider.region, tags: [], timeoutMs: provider.timeout_ms, price: undefined }),
+        this.target(provider, model, {
+          weight: 1,
+          region: provider.region,
+          tags: [],
+          timeoutMs: provider.timeout_ms,
+          price: undefined,
+        }),
       ],
       fallbacks: [],
-      retry: { maxAttempts: retry.max_attempts, initialBackoffMs: retry.initial_backoff_ms, maxBackoffMs: retry.max_backoff_ms },
+      retry: {
+        maxAttempts: retry.max_attempts,
+        initialBackoffMs: retry.initial_backoff_ms,
+        maxBackoffMs: retry.max_backoff_ms,
+      },
       deadlineMs: this.config.routing.deadline_ms,
       unsupportedParams: 'drop',
       implicit: true,

@@ -3,7 +3,10 @@
  * first choice follows the weights and later attempts go to the others. Zero-weight items are
  * standbys: they come last, in declaration order.
  */
-export function weightedOrder<T extends { weight: number }>(items: readonly T[], random: () => number = Math.random): T[] {
+export function weightedOrder<T extends { weight: number }>(
+  items: readonly T[],
+  random: () => number = Math.random,
+): T[] {
   if (items.length <= 1) return [...items];
   const pool = items.filter((item) => item.weight > 0);
   const standby = items.filter((item) => item.weight <= 0);
