@@ -16,12 +16,16 @@ export function providersFromEnv(env: NodeJS.ProcessEnv): Array<Record<string, u
   }
   if (env.ANTHROPIC_API_KEY)
     found.push({ name: 'anthropic', type: 'anthropic', api_key: env.ANTHROPIC_API_KEY });
-  if (env.AZURE_OPENAI_API_KEY && env.AZURE_OPENAI_ENDPOINT) {
+  const azureEntra = env.AZURE_TENANT_ID && env.AZURE_CLIENT_ID && env.AZURE_CLIENT_SECRET;
+  if (env.AZURE_OPENAI_ENDPOINT && (env.AZURE_OPENAI_API_KEY || azureEntra)) {
     found.push({
       name: 'azure-openai',
       type: 'azure-openai',
-      api_key: env.AZURE_OPENAI_API_KEY,
       base_url: env.AZURE_OPENAI_ENDPOINT,
+      ...optional('api_key', env.AZURE_OPENAI_API_KEY),
+      ...(azureEntra && !env.AZURE_OPENAI_API_KEY
+        ? { azure_tenant_id: env.AZURE_TENANT_ID, azure_client_id: env.AZURE_CLIENT_ID, azure_client_secret: env.AZURE_CLIENT_SECRET }
+        : {}),
       ...optional('api_version', env.OPENAI_API_VERSION),
     });
   }

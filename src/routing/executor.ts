@@ -105,6 +105,13 @@ export async function execute<T>(
             lastError = error;
             break;
           }
+          if (isTargetProblem(error)) {
+            // The gateway's credential or the deployment is wrong for this target: retrying it is
+            // pointless, another target or fallback may still serve.
+            target.breaker.onFailure();
+            lastError = error;
+            break;
+          }
           if (!error.retryable) {
             // The upstream answered sensibly (e.g. a 400 for the caller's request): it is healthy.
             target.breaker.onSuccess();
@@ -140,6 +147,12 @@ export async function execute<T>(
     code: 'no_allowed_target',
     retryable: false,
   });
+}
+
+/** Upstream 401/403/404: a problem of this target's configuration, not of the caller's request. */
+function isTargetProblem(error: GatewayError): boolean {
+  const status = error.upstreamStatus;
+  return error.kind !== 'invalid_request' && (status === 401 || status === 403 || status === 404);
 }
 
 /** The route followed by its fallbacks, depth first, each route at most once. */

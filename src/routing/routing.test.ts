@@ -172,3 +172,20 @@ test('provider/model names resolve to implicit routes; unknown names do not', ()
   assert.equal(routes.resolve('nope/x'), undefined);
   assert.equal(routes.resolve('unknown'), undefined);
 });
+
+test('an upstream 401 moves on to the next route at once: no retry of a bad credential', async () => {
+  const { routes, clock } = table();
+  const calls: string[] = [];
+  const result = await execute(
+    routes,
+    routes.resolve('main')!,
+    { signal: new AbortController().signal, clock, sleep: noSleep },
+    async (target) => {
+      calls.push(target.key);
+      if (target.provider.name === 'p1') throw new GatewayError('upstream_error', 'bad credential', { upstreamStatus: 401, retryable: false });
+      return 'ok';
+    },
+  );
+  assert.equal(result.value, 'ok');
+  assert.deepEqual(calls, ['p1/m1', 'p2/m2']);
+});
