@@ -72,7 +72,7 @@ export class Gateway {
     const execution = await execute(
       this.deps.routes,
       route,
-      this.executeOptions(signal),
+      this.executeOptions(context, signal),
       async (target, attemptSignal) => {
         const provider = this.providerFor(target);
         this.markTarget(context, target, provider);
@@ -83,7 +83,6 @@ export class Gateway {
         return { kind: 'primed' as const, primed: await primeStream(result.frames) };
       },
     );
-    context.attempts = execution.attempts;
     this.markTarget(context, execution.target, this.providerFor(execution.target), execution.route);
     context.ttftMs = elapsedMs(context);
     const result = execution.value;
@@ -107,7 +106,7 @@ export class Gateway {
     const execution = await execute(
       this.deps.routes,
       route,
-      this.executeOptions(signal),
+      this.executeOptions(context, signal),
       async (target, attemptSignal) => {
         const provider = this.providerFor(target);
         this.markTarget(context, target, provider);
@@ -125,7 +124,6 @@ export class Gateway {
         return provider.embed(request, deployment(target), attemptSignal);
       },
     );
-    context.attempts = execution.attempts;
     this.markTarget(context, execution.target, this.providerFor(execution.target), execution.route);
     context.usage = { ...emptyUsage(), inputTokens: execution.value.response.usage.inputTokens };
     return execution.value;
@@ -177,8 +175,14 @@ export class Gateway {
     }
   }
 
-  private executeOptions(signal: AbortSignal): ExecuteOptions {
-    return { signal, clock: this.deps.clock, ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}) };
+  /** Attempts are recorded as they happen, so a request that fails in the end still reports them. */
+  private executeOptions(context: RequestContext, signal: AbortSignal): ExecuteOptions {
+    return {
+      signal,
+      clock: this.deps.clock,
+      onAttempt: (attempt) => context.attempts.push(attempt),
+      ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
+    };
   }
 
   private providerFor(target: Target): Provider {
