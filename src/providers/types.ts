@@ -63,6 +63,11 @@ export interface ProviderContext {
   instanceId: string;
   /** Overrides the HTTP dispatcher (tests). */
   dispatcher?: Dispatcher;
+  /**
+   * The most output tokens an upstream model allows (from the catalog), for APIs that require a
+   * limit on every request (Anthropic's `max_tokens`) when the client gave none.
+   */
+  defaultMaxTokens?: (model: string) => number | undefined;
 }
 
 export type ProviderFactory = (config: ProviderConfig, context: ProviderContext) => Provider;

@@ -1,0 +1,163 @@
+// Cohere's v2 API (api.cohere.com, or a compatible base_url), with a Bearer key.
+// Vendor documentation this adapter follows:
+// - Chat v2 (`POST /v2/chat`, `stream: true` for SSE with event names): https://docs.cohere.com/reference/chat
+//   and https://docs.cohere.com/reference/chat-stream
+// - Embed v2 (`POST /v2/embed`): https://docs.cohere.com/reference/embed
+// - List Models (`GET /v1/models`, page_size / page_token / next_page_token): https://docs.cohere.com/reference/list-models
+// - Errors (498 invalid token, 429 with retry-after): https://docs.cohere.com/reference/errors
+// Chat answers and stream starts do not name the model; the deployment's model is filled in.
+import type { ProviderConfig } from '../../config/schema.ts';
+import { GatewayError } from '../../core/errors.ts';
+import type { ChatRequest, EmbeddingRequest } from '../../core/ir.ts';
+import { cohere } from '../../dialects/cohere.ts';
+import { fillStartModel, withDeploymentModel } from '../deployment-model.ts';
+import {
+  embeddingTexts,
+  estimateTokens,
+  formatVectors,
+  inBatches,
+  inputTypeOf,
+} from '../embedding-support.ts';
+import { joinUrl, UpstreamClient } from '../http.ts';
+import { decodeSseStream } from '../stream.ts';
+import type { ChatResult, Deployment, EmbeddingResult, Provider, ProviderContext } from '../types.ts';
+import { readFailure, readJsonObject } from '../upstream-json.ts';
+import {
+  COHERE_EMBED_BATCH,
+  COHERE_INPUT_TYPES,
+  cohereBilledInputTokens,
+  cohereEmbedBody,
+  cohereVectors,
+} from './embeddings.ts';
+
+export const COHERE_BASE_URL = 'https://api.cohere.com';
+
+const MODELS_PAGE_SIZE = 1000;
+/** A misbehaving upstream must not keep the pager going forever. */
+const MAX_MODEL_PAGES = 50;
+const LIST_MODELS_TIMEOUT_MS = 30_000;
+const PARALLEL_BATCHES = 4;
+
+export class CohereProvider implements Provider {
+  readonly dialect = 'cohere' as const;
+  private readonly client: UpstreamClient;
+  private readonly baseUrl: string;
+
+  constructor(
+    private readonly config: ProviderConfig,
+    context: ProviderContext,
+  ) {
+    this.client = new UpstreamClient(config, context.instanceId, context.dispatcher);
+    this.baseUrl = config.base_url ?? COHERE_BASE_URL;
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get type() {
+    return this.config.type;
+  }
+
+  async chat(request: ChatRequest, target: Deployment, signal: AbortSignal): Promise<ChatResult> {
+    const response = await this.client.request({
+      url: joinUrl(this.baseUrl, 'v2/chat'),
+      headers: {
+        ...this.authHeaders(),
+        'content-type': 'application/json',
+        accept: request.stream ? 'text/event-stream' : 'application/json',
+      },
+      body: JSON.stringify(cohere.encodeRequest(request, target.model)),
+      signal,
+      headersTimeoutMs: target.timeoutMs,
+      bodyTimeoutMs: target.timeoutMs,
+    });
+    if (response.status >= 400) throw await readFailure(response, cohere.decodeError, this.name, signal);
+    if (request.stream) {
+      const decoder = fillStartModel(cohere.createStreamDecoder(), target.model);
+      return { kind: 'stream', frames: decodeSseStream(response.body, decoder, this.name, signal) };
+    }
+    const { raw, body } = await readJsonObject(response, this.name, signal);
+    return {
+      kind: 'response',
+      response: withDeploymentModel(cohere.decodeResponse(body), target.model),
+      raw: { dialect: 'cohere', body: raw },
+    };
+  }
+
+  async embed(request: EmbeddingRequest, target: Deployment, signal: AbortSignal): Promise<EmbeddingResult> {
+    const texts = embeddingTexts(request, this.name);
+    const inputType = inputTypeOf(request, COHERE_INPUT_TYPES);
+    const batches = await inBatches(texts, COHERE_EMBED_BATCH, PARALLEL_BATCHES, async (batch) => {
+      const response = await this.client.request({
+        url: joinUrl(this.baseUrl, 'v2/embed'),
+        headers: { ...this.authHeaders(), 'content-type': 'application/json' },
+        body: JSON.stringify(cohereEmbedBody(batch, target.model, inputType, request.dimensions)),
+        signal,
+        headersTimeoutMs: target.timeoutMs,
+        bodyTimeoutMs: target.timeoutMs,
+      });
+      if (response.status >= 400) throw await readFailure(response, cohere.decodeError, this.name, signal);
+      const { body } = await readJsonObject(response, this.name, signal);
+      // A compatible server that bills nothing still costs something: an o200k ESTIMATE stands in.
+      const inputTokens = cohereBilledInputTokens(body) ?? estimateTokens(batch);
+      return [{ vectors: cohereVectors(body, batch.length), inputTokens }];
+    });
+    return {
+      response: {
+        model: target.model,
+        data: formatVectors(
+          batches.flatMap((batch) => batch.vectors),
+          request.encodingFormat,
+        ),
+        usage: { inputTokens: batches.reduce((sum, batch) => sum + batch.inputTokens, 0) },
+      },
+    };
+  }
+
+  /** Every model name the key can use, following the pages the endpoint hands out. */
+  async listModels(signal: AbortSignal): Promise<string[]> {
+    const names: string[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < MAX_MODEL_PAGES; page++) {
+      const query = new URLSearchParams({ page_size: String(MODELS_PAGE_SIZE) });
+      if (pageToken !== undefined) query.set('page_token', pageToken);
+      const response = await this.client.request({
+        url: `${joinUrl(this.baseUrl, 'v1/models')}?${query}`,
+        method: 'GET',
+        headers: this.authHeaders(),
+        signal,
+        headersTimeoutMs: LIST_MODELS_TIMEOUT_MS,
+        bodyTimeoutMs: LIST_MODELS_TIMEOUT_MS,
+      });
+      if (response.status >= 400) throw await readFailure(response, cohere.decodeError, this.name, signal);
+      const { body } = await readJsonObject(response, this.name, signal);
+      for (const model of Array.isArray(body.models) ? body.models : []) {
+        const name = (model as { name?: unknown } | null)?.name;
+        if (typeof name === 'string') names.push(name);
+      }
+      const next =
+        typeof body.next_page_token === 'string' && body.next_page_token !== ''
+          ? body.next_page_token
+          : undefined;
+      if (next === undefined || next === pageToken) break;
+      pageToken = next;
+    }
+    return names;
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  private authHeaders(): Record<string, string> {
+    return this.config.api_key ? { authorization: `Bearer ${this.config.api_key}` } : {};
+  }
+}
+
+export function createCohereProvider(config: ProviderConfig, context: ProviderContext): Provider {
+  if (!config.api_key && !config.base_url) {
+    throw new GatewayError('invalid_request', `Provider "${config.name}" of type cohere needs api_key`);
+  }
+  return new CohereProvider(config, context);
+}
