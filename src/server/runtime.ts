@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { catalogSnapshotDir, LiveCatalog } from '../catalog/live.ts';
+import { catalogTargetOf } from '../catalog/providers.ts';
+import { FileSnapshotStore } from '../catalog/sync.ts';
 import { loadConfig } from '../config/load.ts';
 import type { SwitchyardConfig } from '../config/schema.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { Authenticator } from '../identity/authenticator.ts';
+import { type Metering, startMetering } from '../metering/setup.ts';
 import type { PipelineStage } from '../pipeline/context.ts';
 import { Gateway } from '../pipeline/gateway.ts';
-import { createProviders } from '../providers/registry.ts';
+import { catalogStage } from '../pipeline/stages/catalog.ts';
+import { createProvider } from '../providers/registry.ts';
 import type { Provider } from '../providers/types.ts';
 import { RouteTable } from '../routing/table.ts';
 import { openDatabase, type Store } from '../store/db.ts';
@@ -19,7 +24,9 @@ import type { GatewayMetrics } from '../telemetry/metrics.ts';
 import { requestLogStage } from '../telemetry/request-log.ts';
 import { startTelemetry, type Telemetry } from '../telemetry/setup.ts';
 import { buildApp } from './app.ts';
-import { bootstrapKeys, type BootstrapResult } from './bootstrap.ts';
+import { type BootstrapResult, bootstrapKeys } from './bootstrap.ts';
+import { catalogModelExtension } from './catalog-models.ts';
+import { registerCatalogRoutes } from './catalog-routes.ts';
 import { keyAdmin } from './key-admin.ts';
 import { metricsRoute } from './metrics-route.ts';
 
@@ -58,7 +65,11 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
   const env = options.env ?? process.env;
   const config =
     options.config ??
-    loadConfig({ ...(options.configFile ? { file: options.configFile } : {}), env, ...(options.cwd ? { cwd: options.cwd } : {}) }).config;
+    loadConfig({
+      ...(options.configFile ? { file: options.configFile } : {}),
+      env,
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    }).config;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.server.log_level });
   const instanceId = config.server.instance_id ?? `sy-${randomBytes(6).toString('hex')}`;
@@ -66,15 +77,45 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
   const store = await openDatabase(config.storage.url, options.cwd ? { cwd: options.cwd } : {});
   let providers: Map<string, Provider> | undefined;
   let telemetry: Telemetry | undefined;
+  let metering: Metering | undefined;
   try {
     await migrateToLatest(store);
+    const cwd = options.cwd ?? process.cwd();
+    // The newest synced price snapshot, or the catalog shipped with the package.
+    const catalog = await LiveCatalog.open(new FileSnapshotStore(catalogSnapshotDir(config, cwd)), { clock });
+    // Metering replays its journal here, before the server accepts a request.
+    metering = await startMetering(config, store, {
+      clock,
+      logger,
+      cwd,
+      catalog: {
+        priceFor: (target, model, override) => catalog.current().priceFor(target, model, override),
+        get version() {
+          return catalog.current().version;
+        },
+      },
+    });
     const repository = new KeyRepository(store.db);
     const cache = new KeyCache(repository, clock);
     await cache.refresh();
     const masterKey = config.admin.master_key ?? env.SWITCHYARD_MASTER_KEY;
-    const bootstrap = await bootstrapKeys({ store, repository, cache, clock, masterKeyConfigured: Boolean(masterKey) });
+    const bootstrap = await bootstrapKeys({
+      store,
+      repository,
+      cache,
+      clock,
+      masterKeyConfigured: Boolean(masterKey),
+    });
 
-    providers = createProviders(config.providers, { clock, instanceId });
+    providers = new Map(
+      config.providers.map((provider) => {
+        const target = catalogTargetOf(provider);
+        // APIs that require an output limit (Anthropic) get the model's own maximum from the catalog.
+        const defaultMaxTokens = (model: string) =>
+          target ? catalog.current().get(target, model)?.maxOutputTokens : undefined;
+        return [provider.name, createProvider(provider, { clock, instanceId, defaultMaxTokens })];
+      }),
+    );
     const observability = await startTelemetry(config.telemetry, {
       instanceId,
       providerType: (name) => gateway.providers.get(name)?.type,
@@ -86,6 +127,16 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
     });
     const stages: PipelineStage[] = [...(options.extraStages ?? [])];
     if (config.server.log_requests) stages.push(requestLogStage(logger));
+    stages.push(
+      catalogStage({
+        catalog: () => catalog.current(),
+        clock,
+        logger,
+        blockRetired: config.catalog.block_retired,
+      }),
+    );
+    // Metering before observability: it puts the request's cost on the context that metrics read.
+    if (metering) stages.push(metering);
     stages.push(...observability.stages);
     const gateway = new Gateway({ routes, providers, clock, stages });
     observability.metrics?.setCircuitSource(() => gateway.routes.breakerStates());
@@ -103,8 +154,22 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
         instanceId,
         keys: keyAdmin(repository, cache),
         isReady: () => ready,
+        ...(metering ? { beforeSend: metering.beforeSend, usageExtension: metering.usageExtension } : {}),
+        modelExtension: catalogModelExtension(() => catalog.current()),
       },
-      observability.metrics ? [metricsRoute(observability.metrics, config.telemetry.metrics.token)] : [],
+      [
+        (server) =>
+          registerCatalogRoutes(server, {
+            catalog: () => catalog.current(),
+            authenticator,
+            clock,
+            bodyLimit: config.server.body_limit,
+            sync: (from) => catalog.sync(from),
+          }),
+        ...(observability.metrics
+          ? [metricsRoute(observability.metrics, config.telemetry.metrics.token)]
+          : []),
+      ],
     );
     await app.listen({ port: options.port ?? config.server.port, host: options.host ?? config.server.host });
     ready = true;
@@ -112,7 +177,13 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
     if (bootstrap && options.printBanner) options.printBanner(bootstrap.banner(url));
-    logger.info({ msg: 'listening', url, instance_id: instanceId, storage: store.location, routes: routes.list().length });
+    logger.info({
+      msg: 'listening',
+      url,
+      instance_id: instanceId,
+      storage: store.location,
+      routes: routes.list().length,
+    });
 
     const running = providers;
     return {
@@ -129,6 +200,7 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
         await app.close();
         await observability.close();
         await Promise.all([...running.values()].map((provider) => provider.close?.()));
+        await metering?.close();
         await store.close();
         flushLogger(logger);
       },
@@ -136,6 +208,7 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
   } catch (error) {
     await telemetry?.close();
     await Promise.all([...(providers?.values() ?? [])].map((provider) => provider.close?.()));
+    await metering?.close();
     await store.close();
     throw error;
   }
