@@ -36,8 +36,10 @@ async function main(): Promise<void> {
         `admin: { master_key: "${MASTER_KEY}" }`,
         'providers:',
         `  - { name: emu, type: openai-compatible, base_url: "${emulatorUrl}/v1", api_key: bench }`,
+        `  - { name: emu-anthropic, type: anthropic, base_url: "${emulatorUrl}", api_key: bench }`,
         'routes:',
         '  - { name: bench, targets: [{ provider: emu, model: emulator-chat }] }',
+        '  - { name: bench-claude, targets: [{ provider: emu-anthropic, model: emulator-chat }] }',
       ].join('\n'),
     );
     const gateway = await startProcess(
@@ -55,6 +57,37 @@ async function main(): Promise<void> {
       { name: 'node pass-through', url: `http://127.0.0.1:${passthroughPort}/v1/chat/completions`, model: 'emulator-chat', key: 'bench' },
       { name: 'switchyard', url: `${gatewayUrl}/v1/chat/completions`, model: 'bench', key: clientKey },
     ];
+    const anthropicBody = (model: string, stream = false) =>
+      JSON.stringify({ model, max_tokens: 32, messages: PROMPT, ...(stream ? { stream: true } : {}) });
+    const anthropicHeaders = (key: string) => ({
+      'content-type': 'application/json',
+      'x-api-key': key,
+      'anthropic-version': '2023-06-01',
+    });
+    // Translation cost: the same gateway, one dialect in and another out, next to same-dialect relays.
+    const crossTargets = [
+      {
+        name: 'switchyard anthropic->anthropic (relay)',
+        url: `${gatewayUrl}/v1/messages`,
+        body: anthropicBody('bench-claude'),
+        stream: anthropicBody('bench-claude', true),
+        headers: anthropicHeaders(clientKey),
+      },
+      {
+        name: 'switchyard openai->anthropic',
+        url: `${gatewayUrl}/v1/chat/completions`,
+        body: JSON.stringify({ model: 'bench-claude', messages: PROMPT, max_tokens: 32 }),
+        stream: JSON.stringify({ model: 'bench-claude', messages: PROMPT, max_tokens: 32, stream: true, stream_options: { include_usage: true } }),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${clientKey}` },
+      },
+      {
+        name: 'switchyard anthropic->openai',
+        url: `${gatewayUrl}/v1/messages`,
+        body: anthropicBody('bench'),
+        stream: anthropicBody('bench', true),
+        headers: anthropicHeaders(clientKey),
+      },
+    ];
     const results: TargetResult[] = [];
     for (const target of targets) {
       const headers = { 'content-type': 'application/json', authorization: `Bearer ${target.key}` };
@@ -69,8 +102,19 @@ async function main(): Promise<void> {
       results.push({ name: target.name, load, ttfb });
       process.stdout.write(`measured ${target.name}\n`);
     }
+    const cross: TargetResult[] = [];
+    for (const target of crossTargets) {
+      const load: LoadResult[] = [];
+      for (const connections of [1, 64]) {
+        await runWrk({ url: target.url, body: target.body, headers: target.headers, connections, seconds: 1, workDir: work });
+        load.push(await runWrk({ url: target.url, body: target.body, headers: target.headers, connections, seconds: SECONDS, workDir: work }));
+      }
+      const ttfb = await measureTtfb({ url: target.url, body: target.stream, headers: target.headers, requests: 200 });
+      cross.push({ name: target.name, load, ttfb });
+      process.stdout.write(`measured ${target.name}\n`);
+    }
     const gatewayRssMb = rssMb(gateway.pid as number);
-    report(results, gatewayRssMb, work);
+    report(results, cross, gatewayRssMb, work);
   } finally {
     for (const child of children.reverse()) await stop(child);
   }
@@ -86,7 +130,7 @@ async function mintKey(gatewayUrl: string): Promise<string> {
   return ((await response.json()) as { key: string }).key;
 }
 
-function report(results: TargetResult[], gatewayRssMb: number, work: string): void {
+function report(results: TargetResult[], cross: TargetResult[], gatewayRssMb: number, work: string): void {
   const [direct, passthrough, gateway] = results as [TargetResult, TargetResult, TargetResult];
   const rows: string[] = [];
   const fmt = (n: number) => n.toFixed(3);
@@ -106,6 +150,7 @@ function report(results: TargetResult[], gatewayRssMb: number, work: string): vo
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
     seconds: SECONDS,
     results,
+    crossDialect: cross,
     overhead: {
       addedLatencyC1: added(0),
       addedLatencyC16: added(1),
@@ -116,6 +161,12 @@ function report(results: TargetResult[], gatewayRssMb: number, work: string): vo
       gatewayRssMb,
     },
   };
+  rows.push('', '| cross-dialect (gateway) | conc | req/s | p50 ms | p99 ms | stream TTFB p50 ms |', '|---|---:|---:|---:|---:|---:|');
+  for (const result of cross) {
+    for (const load of result.load) {
+      rows.push(`| ${result.name} | ${load.connections} | ${load.requestsPerSecond} | ${fmt(load.p50Ms)} | ${fmt(load.p99Ms)} | ${fmt(result.ttfb.p50Ms)} |`);
+    }
+  }
   rows.push('', '| streaming TTFB | p50 ms | p99 ms |', '|---|---:|---:|');
   for (const result of results) rows.push(`| ${result.name} | ${fmt(result.ttfb.p50Ms)} | ${fmt(result.ttfb.p99Ms)} |`);
   rows.push(

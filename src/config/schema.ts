@@ -85,8 +85,20 @@ export const providerSchema = z.strictObject({
   timeout_ms: z.number().int().positive().default(600_000),
   connect_timeout_ms: z.number().int().positive().default(10_000),
   max_connections: z.number().int().positive().default(128),
-  /** azure-openai */
+  /** azure-openai: a dated `api-version` (default 2024-10-21) or `v1` for the v1 API. */
   api_version: z.string().optional(),
+  /** azure-openai: a Microsoft Entra ID bearer token used instead of `api_key`. */
+  azure_ad_token: z.string().optional(),
+  /** azure-openai: Microsoft Entra ID client credentials (all three, or none). */
+  azure_tenant_id: z.string().optional(),
+  azure_client_id: z.string().optional(),
+  azure_client_secret: z.string().optional(),
+  /** azure-openai: the Entra ID authority (sovereign clouds), default https://login.microsoftonline.com */
+  azure_authority_host: z.url({ protocol: /^https?$/ }).optional(),
+  /** azure-openai: the token scope, default https://cognitiveservices.azure.com/.default */
+  azure_token_scope: z.string().optional(),
+  /** anthropic: the `anthropic-version` header, default 2023-06-01. */
+  anthropic_version: z.string().optional(),
   /** bedrock */
   aws_region: z.string().optional(),
   aws_access_key_id: z.string().optional(),
@@ -95,7 +107,11 @@ export const providerSchema = z.strictObject({
   /** gemini on Vertex AI */
   project: z.string().optional(),
   location: z.string().optional(),
+  /** gemini on Vertex AI: an OAuth access token sent as `Authorization: Bearer` (static; see docs/providers.md). */
+  access_token: z.string().optional(),
   emulator: emulatorSettings.optional(),
+  /** Percent off the catalog's list prices for every model of this provider (an enterprise agreement). */
+  discount_percent: z.number().min(0).max(100).optional(),
 });
 export type ProviderConfig = z.infer<typeof providerSchema>;
 
@@ -139,6 +155,32 @@ export const routeSchema = z.strictObject({
 });
 export type RouteConfig = z.infer<typeof routeSchema>;
 
+/** An empty value means "not set", so `${OTEL_EXPORTER_OTLP_ENDPOINT:-}` can switch tracing off. */
+const optionalUrl = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z.url({ protocol: /^https?$/ }).optional(),
+);
+
+export const telemetrySchema = z.strictObject({
+  metrics: z
+    .strictObject({
+      /** Serve Prometheus metrics at GET /metrics on the gateway's port. */
+      enabled: z.boolean().default(true),
+      /** When set, scrapes must send `Authorization: Bearer <token>`. */
+      token: z.string().min(16, 'at least 16 characters').optional(),
+    })
+    .prefault({}),
+  otlp: z
+    .strictObject({
+      /** OTLP/HTTP collector base URL (e.g. http://otel-collector:4318); tracing is off without it. */
+      endpoint: optionalUrl,
+      /** Headers sent with every export (e.g. a collector's API key). */
+      headers: z.record(z.string(), z.string()).default({}),
+    })
+    .prefault({}),
+});
+export type TelemetryConfig = z.infer<typeof telemetrySchema>;
+
 export const configSchema = z
   .strictObject({
     server: z
@@ -160,6 +202,16 @@ export const configSchema = z
       })
       .prefault({}),
     redis: z.strictObject({ url: z.string().optional() }).prefault({}),
+    metering: z
+      .strictObject({
+        /** Record usage and cost of every request. */
+        enabled: z.boolean().default(true),
+        /** Where usage records are journaled before they reach the database (default: beside the SQLite file). */
+        journal_dir: z.string().min(1).optional(),
+        /** How often journaled records are written to the database. */
+        flush_interval_ms: z.number().int().min(10).max(60_000).default(200),
+      })
+      .prefault({}),
     admin: z
       .strictObject({
         /** The master admin key; when unset one is generated on first start and printed once. */
@@ -171,6 +223,15 @@ export const configSchema = z
         retry: retrySchema.prefault({}),
         circuit_breaker: breakerSchema.prefault({}),
         deadline_ms: z.number().int().positive().default(600_000),
+      })
+      .prefault({}),
+    telemetry: telemetrySchema.prefault({}),
+    catalog: z
+      .strictObject({
+        /** Where `catalog sync` keeps snapshots (default: `catalog/` beside the SQLite file). */
+        snapshot_dir: z.string().min(1).optional(),
+        /** Refuse models past their provider's retirement date instead of only warning. */
+        block_retired: z.boolean().default(false),
       })
       .prefault({}),
     providers: z.array(providerSchema).default([]),

@@ -140,6 +140,8 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
     stages.push(...observability.stages);
     const gateway = new Gateway({ routes, providers, clock, stages });
     observability.metrics?.setCircuitSource(() => gateway.routes.breakerStates());
+    const ledger = metering;
+    if (ledger) observability.metrics?.setJournalLagSource(() => ledger.stats().queued);
     const authenticator = new Authenticator(cache, clock, masterKey);
     const startedAt = clock.now();
     let ready = false;

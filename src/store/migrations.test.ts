@@ -71,7 +71,9 @@ describe('migrations', () => {
       // Introspection sees this installation's schema only.
       await second.db.schema.createTable('only_in_second').addColumn('id', 'integer').execute();
       const tables = await first.db.introspection.getTables();
-      assert.deepEqual(tables.map((t) => t.name).sort(), ['api_keys', 'settings']);
+      const names = tables.map((t) => t.name);
+      assert.ok(!names.includes('only_in_second'), 'a table of the other schema is not listed');
+      assert.ok(names.includes('api_keys') && names.includes('settings'));
       const apiKeys = tables.find((t) => t.name === 'api_keys');
       const expiresAt = apiKeys?.columns.find((c) => c.name === 'expires_at');
       assert.deepEqual(

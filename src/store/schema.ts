@@ -8,6 +8,9 @@ import type { ColumnType } from 'kysely';
 export interface DatabaseSchema {
   api_keys: ApiKeysTable;
   settings: SettingsTable;
+  usage_records: UsageRecordsTable;
+  usage_rollup_hourly: UsageRollupHourlyTable;
+  admin_actions: AdminActionsTable;
 }
 
 export interface ApiKeysTable {
@@ -30,4 +33,97 @@ export interface SettingsTable {
   key: string;
   value: string;
   updated_at: number;
+}
+
+/**
+ * One row per metered request. Flags are 0/1 integers (SQLite has no boolean type, and PostgreSQL would
+ * return true/false), tags and attempts are JSON text, cost is integer micro-USD.
+ */
+export interface UsageRecordsTable {
+  request_id: string;
+  started_at: number;
+  completed_at: number;
+  endpoint: string;
+  dialect: string;
+  key_id: string | null;
+  key_name: string | null;
+  user_id: string | null;
+  app: string | null;
+  team: string | null;
+  cost_center: string | null;
+  business_unit: string | null;
+  /** JSON array of `k=v` strings. */
+  tags: string;
+  /** The model name the client sent. */
+  requested_model: string | null;
+  route: string | null;
+  provider: string | null;
+  provider_type: string | null;
+  /** The upstream model that served the request. */
+  model: string | null;
+  region: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost_micros: number;
+  cost_known: number;
+  price_version: string | null;
+  zero_cost_anomaly: number;
+  usage_estimated: number;
+  latency_ms: number;
+  ttft_ms: number | null;
+  status: number;
+  error_kind: string | null;
+  error_code: string | null;
+  attempt_count: number;
+  /** JSON array of attempts (route, target, outcome, duration), one per upstream call. */
+  attempts: string;
+  streamed: number;
+  client_disconnected: number;
+}
+
+/**
+ * Sums of usage per hour and attribution dimensions, kept in step with usage_records so reports over
+ * long ranges read thousands of rows, not millions. A missing dimension is '' (not NULL), because
+ * NULLs never collide in a unique constraint and the upsert would add a row each time.
+ */
+export interface UsageRollupHourlyTable {
+  /** Start of the hour, ms since the epoch (UTC). */
+  hour: number;
+  key_id: string;
+  app: string;
+  team: string;
+  cost_center: string;
+  business_unit: string;
+  user_id: string;
+  route: string;
+  provider: string;
+  model: string;
+  region: string;
+  request_count: number;
+  error_count: number;
+  unknown_cost_count: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost_micros: number;
+}
+
+/** One administrative action (a re-pricing, ...). Append-only: rows are never updated or deleted. */
+export interface AdminActionsTable {
+  id: string;
+  /** When it was done, ms since the epoch. */
+  at: number;
+  /** The key that did it (`master` for the master key), or `cli` for the command line. */
+  actor_key_id: string;
+  /** What was done, e.g. `usage.reprice`. */
+  action: string;
+  /** JSON object: what was asked. */
+  parameters: string;
+  /** JSON object: what came of it. */
+  result: string;
 }

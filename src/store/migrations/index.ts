@@ -10,6 +10,8 @@ import { GatewayError } from '../../core/errors.ts';
 import type { Store } from '../db.ts';
 import type { DatabaseSchema } from '../schema.ts';
 import { initial } from './0001_initial.ts';
+import { usage } from './0002_usage.ts';
+import { adminActions } from './0003_admin_actions.ts';
 
 /**
  * Every migration, by name; they run in name order. Kept in code rather than read from a folder at run
@@ -18,6 +20,8 @@ import { initial } from './0001_initial.ts';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
+  '0002_usage': usage,
+  '0003_admin_actions': adminActions,
 };
 
 const inCodeProvider: MigrationProvider = {

@@ -1,0 +1,106 @@
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+const SEGMENT_NAME = /^journal-(\d+)\.jsonl$/;
+
+export function segmentFile(dir: string, segment: number): string {
+  return join(dir, `journal-${segment}.jsonl`);
+}
+
+/**
+ * An append-only journal of JSON lines, split into numbered segment files. Appends are plain
+ * synchronous writes to a file opened for appending: once `append` returns, the line is in the
+ * operating system's hands and survives the process being killed (not a power loss: no fsync per line,
+ * which would cost milliseconds per request).
+ */
+export class Journal {
+  private fd: number | undefined;
+  private segment: number;
+  private bytes = 0;
+
+  /** Segments left by earlier runs, oldest first; they are never appended to again. */
+  readonly existing: number[];
+
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.existing = listSegments(dir);
+    this.segment = (this.existing.at(-1) ?? 0) + 1;
+  }
+
+  /** The segment new lines go to. */
+  get current(): number {
+    return this.segment;
+  }
+
+  /** Bytes written to the current segment. */
+  get currentBytes(): number {
+    return this.bytes;
+  }
+
+  /** Appends one line (the caller's text must hold no newline) and returns the segment it went to. */
+  append(line: string): number {
+    this.fd ??= openSync(segmentFile(this.dir, this.segment), 'a');
+    const buffer = Buffer.from(`${line}\n`, 'utf8');
+    writeSync(this.fd, buffer);
+    this.bytes += buffer.length;
+    return this.segment;
+  }
+
+  /** Starts a new segment; the previous one is closed for good. Returns the previous segment's number. */
+  rotate(): number {
+    const previous = this.segment;
+    this.closeFile();
+    this.segment += 1;
+    this.bytes = 0;
+    return previous;
+  }
+
+  /** Deletes a segment whose every line is safely elsewhere. */
+  remove(segment: number): void {
+    if (segment === this.segment) this.closeFile();
+    rmSync(segmentFile(this.dir, segment), { force: true });
+  }
+
+  close(): void {
+    this.closeFile();
+  }
+
+  private closeFile(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+export function listSegments(dir: string): number[] {
+  return readdirSync(dir)
+    .flatMap((name) => {
+      const match = SEGMENT_NAME.exec(name);
+      return match?.[1] === undefined ? [] : [Number(match[1])];
+    })
+    .sort((a, b) => a - b);
+}
+
+/**
+ * The parsed lines of a segment. A line that does not parse (the tail of a write cut short by a full
+ * disk or a crash mid-write) is counted and skipped; everything before and after it is kept.
+ */
+export function readSegment<T>(dir: string, segment: number): { entries: T[]; corrupt: number } {
+  let text: string;
+  try {
+    text = readFileSync(segmentFile(dir, segment), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], corrupt: 0 };
+    throw error;
+  }
+  const entries: T[] = [];
+  let corrupt = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      entries.push(JSON.parse(line) as T);
+    } catch {
+      corrupt += 1;
+    }
+  }
+  return { entries, corrupt };
+}

@@ -1,0 +1,327 @@
+import { Journal, readSegment } from './journal.ts';
+import { recordFromJournal, type UsageRecord } from './record.ts';
+import type { UsageSink } from './repository.ts';
+
+/** Where the ledger reports trouble; pino's logger fits. */
+export interface LedgerLogger {
+  warn(details: Record<string, unknown>): void;
+  error(details: Record<string, unknown>): void;
+}
+
+export interface LedgerOptions {
+  dir: string;
+  sink: UsageSink;
+  /** Time between flushes (default 200 ms). */
+  flushIntervalMs?: number;
+  /** Records per database transaction; this many waiting also starts a flush at once (default 500). */
+  batchSize?: number;
+  /** A segment this big is closed after the next flush and a new one started (default 8 MB). */
+  segmentBytes?: number;
+  /**
+   * Records held in memory while the database is unreachable (default 50,000). Beyond that the ledger
+   * lets go of them: they stay in their journal segments, which are read back once the database returns.
+   */
+  maxQueued?: number;
+  /** Longest wait between attempts while the database fails (default 30 s). */
+  maxBackoffMs?: number;
+  logger?: LedgerLogger;
+}
+
+export interface LedgerStats {
+  /** Records appended to the journal by this process. */
+  recorded: number;
+  /** Records newly stored in the database by this process (replays included; duplicates not). */
+  stored: number;
+  /** Records this process wrote that are not in the database yet (held in memory). */
+  queued: number;
+  /** Journal segments waiting to be read back into the database. */
+  backlogSegments: number;
+  /** Flush attempts that failed (the records stay journaled and are retried). */
+  flushFailures: number;
+  /** Journal appends that failed (disk full, permissions): the record was kept in memory only. */
+  journalErrors: number;
+  /** Journal lines that were not a record and were skipped on replay. */
+  corruptLines: number;
+  /** Requests that reported tokens but were priced at zero. */
+  zeroCostAnomalies: number;
+  /** Requests whose model has no price. */
+  unknownCost: number;
+}
+
+interface Queued {
+  record: UsageRecord;
+  /** The segment the record's line is in; undefined when the journal write failed. */
+  segment: number | undefined;
+}
+
+const DEFAULTS = {
+  flushIntervalMs: 200,
+  batchSize: 500,
+  segmentBytes: 8 * 1024 * 1024,
+  maxQueued: 50_000,
+  maxBackoffMs: 30_000,
+};
+
+/**
+ * The usage ledger: every record is appended to a local journal synchronously, then written to the
+ * database in batches off the request path. The journal is the source of truth until the database
+ * has a record: segments left by an earlier run (a crash, a failed shutdown flush) are replayed at
+ * start, and a segment is deleted only once every record in it is stored. Inserts are idempotent by
+ * request id, so a replay of records already stored changes nothing.
+ */
+export class UsageLedger {
+  private readonly journal: Journal;
+  private readonly sink: UsageSink;
+  private readonly options: typeof DEFAULTS;
+  private readonly logger: LedgerLogger | undefined;
+  private queue: Queued[] = [];
+  /** Segment -> records of it still only in memory. */
+  private readonly pendingBySegment = new Map<number, number>();
+  /** Segments to read back from disk, oldest first. */
+  private readonly backlog: number[];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private failures = 0;
+  private closed = false;
+  private started = false;
+  private readonly counters = {
+    recorded: 0,
+    stored: 0,
+    flushFailures: 0,
+    journalErrors: 0,
+    corruptLines: 0,
+    zeroCostAnomalies: 0,
+    unknownCost: 0,
+  };
+
+  constructor(options: LedgerOptions) {
+    this.journal = new Journal(options.dir);
+    this.backlog = [...this.journal.existing];
+    this.sink = options.sink;
+    this.logger = options.logger;
+    this.options = {
+      flushIntervalMs: options.flushIntervalMs ?? DEFAULTS.flushIntervalMs,
+      batchSize: options.batchSize ?? DEFAULTS.batchSize,
+      segmentBytes: options.segmentBytes ?? DEFAULTS.segmentBytes,
+      maxQueued: options.maxQueued ?? DEFAULTS.maxQueued,
+      maxBackoffMs: options.maxBackoffMs ?? DEFAULTS.maxBackoffMs,
+    };
+  }
+
+  get dir(): string {
+    return this.journal.dir;
+  }
+
+  /**
+   * Replays what earlier runs left in the journal, then starts the periodic flush. Call before serving.
+   * A database failure here is not fatal: the segments stay and the flusher keeps retrying them.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    try {
+      await this.flush();
+    } catch (error) {
+      this.logger?.error({ msg: 'usage journal replay failed; will retry', error: messageOf(error) });
+    }
+    this.schedule();
+  }
+
+  /** Journals a record (one synchronous write) and queues it for the database. Never throws. */
+  record(record: UsageRecord): void {
+    this.count(record);
+    let segment: number | undefined;
+    try {
+      segment = this.journal.append(JSON.stringify(record));
+      this.pendingBySegment.set(segment, (this.pendingBySegment.get(segment) ?? 0) + 1);
+    } catch (error) {
+      // Keep the record in memory: it still reaches the database unless the process dies first.
+      this.counters.journalErrors += 1;
+      this.logger?.error({
+        msg: 'usage journal write failed',
+        dir: this.journal.dir,
+        error: messageOf(error),
+      });
+    }
+    this.queue.push({ record, segment });
+    if (this.queue.length > this.options.maxQueued && !this.flushing) this.spill();
+    if (
+      this.queue.length >= this.options.batchSize &&
+      !this.flushing &&
+      this.failures === 0 &&
+      this.started
+    ) {
+      this.schedule(0);
+    }
+  }
+
+  /** Writes everything journaled so far to the database. Rejects if the database fails. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing.catch(() => {});
+    const run = this.flushAll();
+    this.flushing = run;
+    try {
+      await run;
+      this.failures = 0;
+    } catch (error) {
+      this.failures += 1;
+      this.counters.flushFailures += 1;
+      if (this.queue.length > this.options.maxQueued) this.spill();
+      throw error;
+    } finally {
+      this.flushing = undefined;
+      this.maybeRotate();
+    }
+  }
+
+  stats(): LedgerStats {
+    return { ...this.counters, queued: this.queue.length, backlogSegments: this.backlog.length };
+  }
+
+  /**
+   * Stops the timer and flushes everything. If the database fails, the records stay in the journal for
+   * the next start; close still resolves.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    try {
+      await this.flush();
+    } catch (error) {
+      this.logger?.error({
+        msg: 'usage records not flushed at shutdown; they stay journaled and are replayed at next start',
+        dir: this.journal.dir,
+        error: messageOf(error),
+      });
+    }
+    this.journal.close();
+    this.removeFinishedSegments(true);
+  }
+
+  private count(record: UsageRecord): void {
+    this.counters.recorded += 1;
+    if (record.zero_cost_anomaly) this.counters.zeroCostAnomalies += 1;
+    if (!record.cost_known) this.counters.unknownCost += 1;
+  }
+
+  private schedule(delay?: number): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delay ?? this.nextDelay());
+    this.timer.unref();
+  }
+
+  private nextDelay(): number {
+    if (this.failures === 0) return this.options.flushIntervalMs;
+    const backoff = this.options.flushIntervalMs * 2 ** Math.min(this.failures, 20);
+    return Math.min(backoff, this.options.maxBackoffMs);
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = undefined;
+    if (this.closed) return;
+    try {
+      if (!this.flushing) await this.flush();
+    } catch (error) {
+      this.logger?.warn({
+        msg: 'usage flush failed; records stay journaled and are retried',
+        failures: this.failures,
+        queued: this.queue.length,
+        error: messageOf(error),
+      });
+    }
+    const behind = this.failures === 0 && this.queue.length >= this.options.batchSize;
+    this.schedule(behind ? 0 : undefined);
+  }
+
+  private async flushAll(): Promise<void> {
+    await this.drainBacklog();
+    // Only what is queued now: under sustained load a flush still ends, so segments rotate.
+    let remaining = this.queue.length;
+    while (remaining > 0) {
+      const batch = this.queue.slice(0, Math.min(this.options.batchSize, remaining));
+      remaining -= batch.length;
+      this.counters.stored += await this.sink.insert(batch.map((entry) => entry.record));
+      // Only the flusher removes from the front, and a spill waits for it, so these are the same entries.
+      this.queue.splice(0, batch.length);
+      for (const entry of batch) {
+        if (entry.segment === undefined) continue;
+        this.pendingBySegment.set(entry.segment, (this.pendingBySegment.get(entry.segment) ?? 1) - 1);
+      }
+      this.removeFinishedSegments(false);
+    }
+  }
+
+  /** Reads backlog segments back into the database, oldest first, deleting each once stored. */
+  private async drainBacklog(): Promise<void> {
+    while (this.backlog.length > 0) {
+      const segment = this.backlog[0]!;
+      const { entries, corrupt } = readSegment<unknown>(this.journal.dir, segment);
+      const records: UsageRecord[] = [];
+      let skipped = corrupt;
+      for (const entry of entries) {
+        const record = recordFromJournal(entry);
+        if (record) records.push(record);
+        else skipped += 1;
+      }
+      for (let start = 0; start < records.length; start += this.options.batchSize) {
+        this.counters.stored += await this.sink.insert(records.slice(start, start + this.options.batchSize));
+      }
+      if (skipped > 0) {
+        this.counters.corruptLines += skipped;
+        this.logger?.warn({ msg: 'skipped unreadable usage journal lines', segment, lines: skipped });
+      }
+      this.backlog.shift();
+      if ((this.pendingBySegment.get(segment) ?? 0) === 0 && segment !== this.journal.current) {
+        this.journal.remove(segment);
+      }
+    }
+  }
+
+  /**
+   * Lets go of queued records while the database is down: their segments become backlog, read back
+   * from disk later, so memory stays bounded however long the outage lasts.
+   */
+  private spill(): void {
+    this.journal.rotate();
+    const segments = new Set<number>();
+    let unjournaled = 0;
+    for (const entry of this.queue) {
+      if (entry.segment === undefined) unjournaled += 1;
+      else segments.add(entry.segment);
+    }
+    // Records whose journal write failed exist only in memory: keep those.
+    this.queue = this.queue.filter((entry) => entry.segment === undefined);
+    for (const segment of [...segments].sort((a, b) => a - b)) {
+      this.pendingBySegment.delete(segment);
+      if (!this.backlog.includes(segment)) this.backlog.push(segment);
+    }
+    this.backlog.sort((a, b) => a - b);
+    this.logger?.warn({
+      msg: 'usage records spilled to the journal while the database is unavailable',
+      segments: this.backlog.length,
+      kept_in_memory: unjournaled,
+    });
+  }
+
+  private maybeRotate(): void {
+    if (this.journal.currentBytes < this.options.segmentBytes) return;
+    this.journal.rotate();
+    this.removeFinishedSegments(false);
+  }
+
+  /** Deletes closed segments (and at shutdown the current one) that hold nothing unstored. */
+  private removeFinishedSegments(includeCurrent: boolean): void {
+    for (const [segment, pending] of this.pendingBySegment) {
+      if (pending > 0 || this.backlog.includes(segment)) continue;
+      if (segment === this.journal.current && !includeCurrent) continue;
+      this.journal.remove(segment);
+      this.pendingBySegment.delete(segment);
+    }
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
