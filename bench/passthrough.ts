@@ -15,7 +15,9 @@ createServer(async (req, res) => {
     body: Buffer.concat(chunks),
     dispatcher,
   });
-  res.writeHead(upstreamResponse.statusCode, { 'content-type': String(upstreamResponse.headers['content-type']) });
+  res.writeHead(upstreamResponse.statusCode, {
+    'content-type': String(upstreamResponse.headers['content-type']),
+  });
   for await (const chunk of upstreamResponse.body) res.write(chunk);
   res.end();
 }).listen(port, '127.0.0.1', () => process.stdout.write(`passthrough listening on ${port}\n`));

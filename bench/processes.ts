@@ -15,7 +15,13 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts a TypeScript entry point in its own Node process and waits until it prints `ready`. */
-export async function startProcess(name: string, args: string[], ready: RegExp, logFile: string, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+export async function startProcess(
+  name: string,
+  args: string[],
+  ready: RegExp,
+  logFile: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },

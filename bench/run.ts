@@ -1,9 +1,10 @@
 // `npm run bench`: the gateway's overhead against the emulator called directly and against a bare
 // Node pass-through proxy, all measured in one run on this machine. See README "Performance".
+
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { freePort, rssMb, startProcess, stop } from './processes.ts';
 import { measureTtfb } from './ttfb.ts';
 import { type LoadResult, runWrk } from './wrk.ts';
@@ -23,10 +24,28 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const children: ChildProcess[] = [];
   try {
-    const [emulatorPort, passthroughPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
+    const [emulatorPort, passthroughPort, gatewayPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
-    children.push(await startProcess('emulator', ['src/cli/main.ts', 'emulate', '--port', String(emulatorPort)], /listening/, join(work, 'emulator.log')));
-    children.push(await startProcess('passthrough', ['bench/passthrough.ts', emulatorUrl, String(passthroughPort)], /listening/, join(work, 'passthrough.log')));
+    children.push(
+      await startProcess(
+        'emulator',
+        ['src/cli/main.ts', 'emulate', '--port', String(emulatorPort)],
+        /listening/,
+        join(work, 'emulator.log'),
+      ),
+    );
+    children.push(
+      await startProcess(
+        'passthrough',
+        ['bench/passthrough.ts', emulatorUrl, String(passthroughPort)],
+        /listening/,
+        join(work, 'passthrough.log'),
+      ),
+    );
     const config = join(work, 'switchyard.yaml');
     writeFileSync(
       config,
@@ -53,8 +72,18 @@ async function main(): Promise<void> {
     const clientKey = await mintKey(gatewayUrl);
 
     const targets = [
-      { name: 'emulator (direct)', url: `${emulatorUrl}/v1/chat/completions`, model: 'emulator-chat', key: 'bench' },
-      { name: 'node pass-through', url: `http://127.0.0.1:${passthroughPort}/v1/chat/completions`, model: 'emulator-chat', key: 'bench' },
+      {
+        name: 'emulator (direct)',
+        url: `${emulatorUrl}/v1/chat/completions`,
+        model: 'emulator-chat',
+        key: 'bench',
+      },
+      {
+        name: 'node pass-through',
+        url: `http://127.0.0.1:${passthroughPort}/v1/chat/completions`,
+        model: 'emulator-chat',
+        key: 'bench',
+      },
       { name: 'switchyard', url: `${gatewayUrl}/v1/chat/completions`, model: 'bench', key: clientKey },
     ];
     const anthropicBody = (model: string, stream = false) =>
@@ -77,7 +106,13 @@ async function main(): Promise<void> {
         name: 'switchyard openai->anthropic',
         url: `${gatewayUrl}/v1/chat/completions`,
         body: JSON.stringify({ model: 'bench-claude', messages: PROMPT, max_tokens: 32 }),
-        stream: JSON.stringify({ model: 'bench-claude', messages: PROMPT, max_tokens: 32, stream: true, stream_options: { include_usage: true } }),
+        stream: JSON.stringify({
+          model: 'bench-claude',
+          messages: PROMPT,
+          max_tokens: 32,
+          stream: true,
+          stream_options: { include_usage: true },
+        }),
         headers: { 'content-type': 'application/json', authorization: `Bearer ${clientKey}` },
       },
       {
@@ -95,9 +130,17 @@ async function main(): Promise<void> {
       const load: LoadResult[] = [];
       for (const connections of CONCURRENCY) {
         await runWrk({ url: target.url, body, headers, connections, seconds: 1, workDir: work }); // warm-up
-        load.push(await runWrk({ url: target.url, body, headers, connections, seconds: SECONDS, workDir: work }));
+        load.push(
+          await runWrk({ url: target.url, body, headers, connections, seconds: SECONDS, workDir: work }),
+        );
       }
-      const streamBody = JSON.stringify({ model: target.model, messages: PROMPT, max_tokens: 32, stream: true, stream_options: { include_usage: true } });
+      const streamBody = JSON.stringify({
+        model: target.model,
+        messages: PROMPT,
+        max_tokens: 32,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       const ttfb = await measureTtfb({ url: target.url, body: streamBody, headers, requests: 300 });
       results.push({ name: target.name, load, ttfb });
       process.stdout.write(`measured ${target.name}\n`);
@@ -106,10 +149,31 @@ async function main(): Promise<void> {
     for (const target of crossTargets) {
       const load: LoadResult[] = [];
       for (const connections of [1, 64]) {
-        await runWrk({ url: target.url, body: target.body, headers: target.headers, connections, seconds: 1, workDir: work });
-        load.push(await runWrk({ url: target.url, body: target.body, headers: target.headers, connections, seconds: SECONDS, workDir: work }));
+        await runWrk({
+          url: target.url,
+          body: target.body,
+          headers: target.headers,
+          connections,
+          seconds: 1,
+          workDir: work,
+        });
+        load.push(
+          await runWrk({
+            url: target.url,
+            body: target.body,
+            headers: target.headers,
+            connections,
+            seconds: SECONDS,
+            workDir: work,
+          }),
+        );
       }
-      const ttfb = await measureTtfb({ url: target.url, body: target.stream, headers: target.headers, requests: 200 });
+      const ttfb = await measureTtfb({
+        url: target.url,
+        body: target.stream,
+        headers: target.headers,
+        requests: 200,
+      });
       cross.push({ name: target.name, load, ttfb });
       process.stdout.write(`measured ${target.name}\n`);
     }
@@ -126,7 +190,8 @@ async function mintKey(gatewayUrl: string): Promise<string> {
     headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'bench' }),
   });
-  if (response.status !== 201) throw new Error(`could not mint a bench key: ${response.status} ${await response.text()}`);
+  if (response.status !== 201)
+    throw new Error(`could not mint a bench key: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { key: string }).key;
 }
 
@@ -137,7 +202,9 @@ function report(results: TargetResult[], cross: TargetResult[], gatewayRssMb: nu
   rows.push('| target | conc | req/s | p50 ms | p99 ms | errors |', '|---|---:|---:|---:|---:|---:|');
   for (const result of results) {
     for (const load of result.load) {
-      rows.push(`| ${result.name} | ${load.connections} | ${load.requestsPerSecond} | ${fmt(load.p50Ms)} | ${fmt(load.p99Ms)} | ${load.errors} |`);
+      rows.push(
+        `| ${result.name} | ${load.connections} | ${load.requestsPerSecond} | ${fmt(load.p50Ms)} | ${fmt(load.p99Ms)} | ${load.errors} |`,
+      );
     }
   }
   const added = (index: number) => ({
@@ -147,7 +214,12 @@ function report(results: TargetResult[], cross: TargetResult[], gatewayRssMb: nu
   const saturation = (result: TargetResult) => Math.max(...result.load.map((load) => load.requestsPerSecond));
   const summary = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
     seconds: SECONDS,
     results,
     crossDialect: cross,
@@ -155,20 +227,31 @@ function report(results: TargetResult[], cross: TargetResult[], gatewayRssMb: nu
       addedLatencyC1: added(0),
       addedLatencyC16: added(1),
       addedLatencyC64: added(2),
-      saturationRps: { direct: saturation(direct), passthrough: saturation(passthrough), gateway: saturation(gateway) },
+      saturationRps: {
+        direct: saturation(direct),
+        passthrough: saturation(passthrough),
+        gateway: saturation(gateway),
+      },
       saturationVsPassthrough: Math.round((saturation(gateway) / saturation(passthrough)) * 100) / 100,
       streamingTtfbAddedMs: Math.round((gateway.ttfb.p50Ms - direct.ttfb.p50Ms) * 1000) / 1000,
       gatewayRssMb,
     },
   };
-  rows.push('', '| cross-dialect (gateway) | conc | req/s | p50 ms | p99 ms | stream TTFB p50 ms |', '|---|---:|---:|---:|---:|---:|');
+  rows.push(
+    '',
+    '| cross-dialect (gateway) | conc | req/s | p50 ms | p99 ms | stream TTFB p50 ms |',
+    '|---|---:|---:|---:|---:|---:|',
+  );
   for (const result of cross) {
     for (const load of result.load) {
-      rows.push(`| ${result.name} | ${load.connections} | ${load.requestsPerSecond} | ${fmt(load.p50Ms)} | ${fmt(load.p99Ms)} | ${fmt(result.ttfb.p50Ms)} |`);
+      rows.push(
+        `| ${result.name} | ${load.connections} | ${load.requestsPerSecond} | ${fmt(load.p50Ms)} | ${fmt(load.p99Ms)} | ${fmt(result.ttfb.p50Ms)} |`,
+      );
     }
   }
   rows.push('', '| streaming TTFB | p50 ms | p99 ms |', '|---|---:|---:|');
-  for (const result of results) rows.push(`| ${result.name} | ${fmt(result.ttfb.p50Ms)} | ${fmt(result.ttfb.p99Ms)} |`);
+  for (const result of results)
+    rows.push(`| ${result.name} | ${fmt(result.ttfb.p50Ms)} | ${fmt(result.ttfb.p99Ms)} |`);
   rows.push(
     '',
     `added latency at c=1: p50 ${summary.overhead.addedLatencyC1.p50Us} us, p99 ${summary.overhead.addedLatencyC1.p99Us} us`,

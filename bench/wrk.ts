@@ -45,7 +45,13 @@ export async function runWrk(options: {
   ]);
   const line = output.split('\n').find((text) => text.startsWith('JSON '));
   if (!line) throw new Error(`wrk printed no summary:\n${output}`);
-  const parsed = JSON.parse(line.slice(5)) as { p50: number; p99: number; rps: number; errors: number; non2xx: number };
+  const parsed = JSON.parse(line.slice(5)) as {
+    p50: number;
+    p99: number;
+    rps: number;
+    errors: number;
+    non2xx: number;
+  };
   return {
     connections: options.connections,
     requestsPerSecond: Math.round(parsed.rps),
@@ -62,8 +68,12 @@ function run(command: string, args: string[]): Promise<string> {
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     child.on('error', (error) =>
-      reject(new Error(`${command} could not start (${error.message}); install it with: apt-get install -y wrk`)),
+      reject(
+        new Error(`${command} could not start (${error.message}); install it with: apt-get install -y wrk`),
+      ),
     );
-    child.on('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} exited ${code}:\n${output}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${command} exited ${code}:\n${output}`)),
+    );
   });
 }

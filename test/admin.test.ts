@@ -28,14 +28,19 @@ describe('admin keys API', () => {
   });
 
   test('the master key mints a key shown once, stored hashed, usable at once, and revocable', async () => {
-    const created = await admin('POST', '/admin/v1/keys', gateway.adminKey, { name: 'search-app', metadata: { team: 'search' } });
+    const created = await admin('POST', '/admin/v1/keys', gateway.adminKey, {
+      name: 'search-app',
+      metadata: { team: 'search' },
+    });
     assert.equal(created.status, 201);
     const body = (await created.json()) as { key: string; id: string; prefix: string };
     assert.match(body.key, /^sk-sy-/);
     assert.equal(body.prefix, body.key.slice(0, 12));
     assert.equal((await chat(body.key)).status, 200);
 
-    const listed = (await (await admin('GET', '/admin/v1/keys', gateway.adminKey)).json()) as { data: Array<Record<string, unknown>> };
+    const listed = (await (await admin('GET', '/admin/v1/keys', gateway.adminKey)).json()) as {
+      data: Array<Record<string, unknown>>;
+    };
     const entry = listed.data.find((key) => key.id === body.id);
     assert.equal(entry?.name, 'search-app');
     assert.ok(!JSON.stringify(listed).includes(body.key), 'listing never shows a secret');

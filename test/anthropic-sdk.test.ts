@@ -5,7 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
-const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+const PNG_1X1 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
 describe('Anthropic SDK via an OpenAI-dialect upstream', () => {
   let gateway: TestGateway;
@@ -98,7 +99,12 @@ describe('Anthropic SDK via an OpenAI-dialect upstream', () => {
       .stream({
         model: 'chat-default',
         max_tokens: 256,
-        tools: [{ name: 'lookup', input_schema: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] } }],
+        tools: [
+          {
+            name: 'lookup',
+            input_schema: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] },
+          },
+        ],
         messages: [{ role: 'user', content: 'Find record' }],
       })
       .finalMessage();
@@ -127,16 +133,27 @@ describe('Anthropic SDK via an OpenAI-dialect upstream', () => {
 
   test('errors come back in the Anthropic error shape', async () => {
     await assert.rejects(
-      client.messages.create({ model: 'no-such-model', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+      client.messages.create({
+        model: 'no-such-model',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
       (error: InstanceType<typeof Anthropic.APIError>) => {
         assert.equal(error.status, 404);
-        assert.equal((error.error as { type: string; error: { type: string } }).error.type, 'not_found_error');
+        assert.equal(
+          (error.error as { type: string; error: { type: string } }).error.type,
+          'not_found_error',
+        );
         return true;
       },
     );
     const response = await fetch(`${gateway.url}/v1/messages`, {
       method: 'POST',
-      headers: { 'x-api-key': gateway.clientKey, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      headers: {
+        'x-api-key': gateway.clientKey,
+        'anthropic-version': '2023-06-01',
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ model: 'chat-default', messages: [{ role: 'user', content: 'hi' }] }),
     });
     assert.equal(response.status, 400);
@@ -149,13 +166,20 @@ describe('Anthropic SDK via an OpenAI-dialect upstream', () => {
   test('a wrong key is a 401 authentication_error', async () => {
     const bad = new Anthropic({ baseURL: gateway.url, apiKey: 'sk-sy-wrong', maxRetries: 0 });
     await assert.rejects(
-      bad.messages.create({ model: 'chat-default', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+      bad.messages.create({
+        model: 'chat-default',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
       (error: InstanceType<typeof Anthropic.APIError>) => error.status === 401,
     );
   });
 
   test('count_tokens counts the prompt', async () => {
-    const short = await client.messages.countTokens({ model: 'chat-default', messages: [{ role: 'user', content: 'hi' }] });
+    const short = await client.messages.countTokens({
+      model: 'chat-default',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     const long = await client.messages.countTokens({
       model: 'chat-default',
       messages: [{ role: 'user', content: 'hi '.repeat(200) }],

@@ -15,10 +15,19 @@ describe('bad input', () => {
   const post = (body: string | Buffer, headers: Record<string, string> = {}, path = '/v1/chat/completions') =>
     fetch(`${gateway.url}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${gateway.clientKey}`, 'content-type': 'application/json', ...headers },
+      headers: {
+        authorization: `Bearer ${gateway.clientKey}`,
+        'content-type': 'application/json',
+        ...headers,
+      },
       body,
     });
-  const errorOf = async (response: Response) => ((await response.json()) as { error: { message: string; type: string; param: string | null; code: string | null } }).error;
+  const errorOf = async (response: Response) =>
+    (
+      (await response.json()) as {
+        error: { message: string; type: string; param: string | null; code: string | null };
+      }
+    ).error;
 
   test('malformed JSON is a 400 invalid_request_error', async () => {
     const response = await post('{"model": "chat-default", "messages": [');
@@ -36,20 +45,31 @@ describe('bad input', () => {
   });
 
   test('a wrong type is a 400 naming the field', async () => {
-    const response = await post(JSON.stringify({ model: 'chat-default', messages: [{ role: 'user', content: 'hi' }], temperature: 'hot' }));
+    const response = await post(
+      JSON.stringify({
+        model: 'chat-default',
+        messages: [{ role: 'user', content: 'hi' }],
+        temperature: 'hot',
+      }),
+    );
     assert.equal(response.status, 400);
     assert.equal((await errorOf(response)).param, 'temperature');
   });
 
   test('a body over the limit is a 413', async () => {
-    const huge = JSON.stringify({ model: 'chat-default', messages: [{ role: 'user', content: 'x'.repeat(100_000) }] });
+    const huge = JSON.stringify({
+      model: 'chat-default',
+      messages: [{ role: 'user', content: 'x'.repeat(100_000) }],
+    });
     const response = await post(huge);
     assert.equal(response.status, 413);
     assert.match((await errorOf(response)).message, /limit/);
   });
 
   test('an unknown model is a 404 model_not_found that says how to list models', async () => {
-    const response = await post(JSON.stringify({ model: 'gpt-17-ultra', messages: [{ role: 'user', content: 'hi' }] }));
+    const response = await post(
+      JSON.stringify({ model: 'gpt-17-ultra', messages: [{ role: 'user', content: 'hi' }] }),
+    );
     assert.equal(response.status, 404);
     const error = await errorOf(response);
     assert.equal(error.code, 'model_not_found');
@@ -58,7 +78,11 @@ describe('bad input', () => {
 
   test('a missing or wrong key is a 401', async () => {
     const body = JSON.stringify({ model: 'chat-default', messages: [{ role: 'user', content: 'hi' }] });
-    const missing = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const missing = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(missing.status, 401);
     assert.equal((await errorOf(missing)).type, 'authentication_error');
     const wrong = await post(body, { authorization: 'Bearer sk-sy-not-a-real-key' });
@@ -81,9 +105,12 @@ describe('bad input', () => {
   });
 
   test('a request that already passed through this gateway is refused as a loop', async () => {
-    const response = await post(JSON.stringify({ model: 'chat-default', messages: [{ role: 'user', content: 'hi' }] }), {
-      'x-switchyard-hop': 'gw-under-test',
-    });
+    const response = await post(
+      JSON.stringify({ model: 'chat-default', messages: [{ role: 'user', content: 'hi' }] }),
+      {
+        'x-switchyard-hop': 'gw-under-test',
+      },
+    );
     assert.equal(response.status, 508);
     assert.equal((await errorOf(response)).code, 'loop_detected');
   });
@@ -99,7 +126,10 @@ describe('bad input', () => {
     const statuses = await fuzzBatch(1000, random, post, valid);
     gc();
     const grownMb = (process.memoryUsage().heapUsed - before) / 2 ** 20;
-    assert.ok(statuses.every((status) => status >= 400 && status < 500), `only 4xx answers, got ${[...new Set(statuses)].join(',')}`);
+    assert.ok(
+      statuses.every((status) => status >= 400 && status < 500),
+      `only 4xx answers, got ${[...new Set(statuses)].join(',')}`,
+    );
     const ok = await post(valid);
     assert.equal(ok.status, 200);
     assert.ok(grownMb < 20, `heap grew ${grownMb.toFixed(1)} MB over 1,000 bad requests`);
@@ -135,18 +165,37 @@ function malformed(random: () => number, valid: string): string {
     case 2:
       return JSON.stringify({ model: 'chat-default', messages: junk() });
     case 3:
-      return JSON.stringify({ model: 'chat-default', messages: [{ role: pick(['robot', 1, null, '']), content: 'hi' }] });
+      return JSON.stringify({
+        model: 'chat-default',
+        messages: [{ role: pick(['robot', 1, null, '']), content: 'hi' }],
+      });
     case 4:
-      return JSON.stringify({ model: 'chat-default', messages: [{ role: 'user', content: junk() === null ? 5 : { bad: true } }] });
+      return JSON.stringify({
+        model: 'chat-default',
+        messages: [{ role: 'user', content: junk() === null ? 5 : { bad: true } }],
+      });
     case 5:
       return Buffer.from(Array.from({ length: 64 }, () => Math.floor(random() * 256))).toString('latin1');
     case 6:
       return `${'['.repeat(5000)}${']'.repeat(5000)}`;
     case 7: {
       // Each value is wrong for every listed field ('nope' would be a valid `stop`, so stop gets no strings).
-      const field = pick(['temperature', 'max_tokens', 'top_p', 'stream', 'tools', 'tool_choice', 'n', 'stop']);
+      const field = pick([
+        'temperature',
+        'max_tokens',
+        'top_p',
+        'stream',
+        'tools',
+        'tool_choice',
+        'n',
+        'stop',
+      ]);
       const value = field === 'stop' ? pick([-5, { x: 1 }, [null]]) : pick(['nope', -5, { x: 1 }, [null]]);
-      return JSON.stringify({ model: 'chat-default', messages: [{ role: 'user', content: 'hi' }], [field]: value });
+      return JSON.stringify({
+        model: 'chat-default',
+        messages: [{ role: 'user', content: 'hi' }],
+        [field]: value,
+      });
     }
     default:
       return JSON.stringify(junk());

@@ -18,7 +18,11 @@ describe('catalog in the pipeline', () => {
         { name: 'small-window', targets: [{ provider: 'openai', model: 'gpt-4o-mini' }] },
         { name: 'grows', targets: [{ provider: 'openai', model: 'gpt-4o-mini' }], fallbacks: ['big-window'] },
         { name: 'big-window', targets: [{ provider: 'openai', model: 'gpt-4.1-mini' }] },
-        { name: 'retired', targets: [{ provider: 'openai', model: 'gpt-4-0613' }], fallbacks: ['big-window'] },
+        {
+          name: 'retired',
+          targets: [{ provider: 'openai', model: 'gpt-4-0613' }],
+          fallbacks: ['big-window'],
+        },
         { name: 'retired-alone', targets: [{ provider: 'openai', model: 'gpt-4-0613' }] },
       ],
     });
@@ -65,12 +69,17 @@ describe('catalog in the pipeline', () => {
   });
 
   test('/v1/models carries catalog fields for each route target', async () => {
-    const response = await fetch(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${gateway.clientKey}` } });
-    const body = (await response.json()) as { data: Array<{ id: string; switchyard?: { targets: Array<Record<string, unknown>> } }> };
+    const response = await fetch(`${gateway.url}/v1/models`, {
+      headers: { authorization: `Bearer ${gateway.clientKey}` },
+    });
+    const body = (await response.json()) as {
+      data: Array<{ id: string; switchyard?: { targets: Array<Record<string, unknown>> } }>;
+    };
     const small = body.data.find((model) => model.id === 'small-window');
     const target = small?.switchyard?.targets[0];
-    assert.equal(target?.context_window, 128000);
-    assert.equal((target?.prices as Record<string, string>).input_per_million, '0.15');
+    assert.ok(target, 'the route target has catalog fields');
+    assert.equal(target.context_window, 128000);
+    assert.equal((target.prices as Record<string, string>).input_per_million, '0.15');
   });
 });
 

@@ -6,14 +6,24 @@ import OpenAI from 'openai';
 import { type EmulatorHandle, startEmulator } from '../src/providers/emulator/server.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
-const setups: Array<{ name: string; start: () => Promise<{ gateway: TestGateway; emulator?: EmulatorHandle }> }> = [
+const setups: Array<{
+  name: string;
+  start: () => Promise<{ gateway: TestGateway; emulator?: EmulatorHandle }>;
+}> = [
   { name: 'in-process emulator (defaults)', start: async () => ({ gateway: await startTestGateway() }) },
   {
     name: 'openai-compatible upstream',
     start: async () => {
       const emulator = await startEmulator({ port: 0, apiKey: 'upstream-secret' });
       const gateway = await startTestGateway({
-        providers: [{ name: 'vllm', type: 'openai-compatible', base_url: `${emulator.url}/v1`, api_key: 'upstream-secret' }],
+        providers: [
+          {
+            name: 'vllm',
+            type: 'openai-compatible',
+            base_url: `${emulator.url}/v1`,
+            api_key: 'upstream-secret',
+          },
+        ],
         routes: [
           { name: 'chat-default', targets: [{ provider: 'vllm', model: 'llama-3.1-8b-instruct' }] },
           { name: 'embed-default', targets: [{ provider: 'vllm', model: 'bge-small' }] },
@@ -55,7 +65,11 @@ for (const setup of setups) {
     });
 
     test('the same prompt gets the same answer (deterministic upstream)', async () => {
-      const ask = () => client.chat.completions.create({ model: 'chat-default', messages: [{ role: 'user', content: 'Same question' }] });
+      const ask = () =>
+        client.chat.completions.create({
+          model: 'chat-default',
+          messages: [{ role: 'user', content: 'Same question' }],
+        });
       const [a, b] = await Promise.all([ask(), ask()]);
       assert.equal(a.choices[0]?.message.content, b.choices[0]?.message.content);
     });
@@ -100,7 +114,11 @@ for (const setup of setups) {
           function: {
             name: 'get_weather',
             description: 'Current weather for a city',
-            parameters: { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['c', 'f'] } }, required: ['city'] },
+            parameters: {
+              type: 'object',
+              properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['c', 'f'] } },
+              required: ['city'],
+            },
           },
         },
       ];
@@ -133,8 +151,20 @@ for (const setup of setups) {
         model: 'chat-default',
         messages: [{ role: 'user', content: 'Look up the order [[emulator:parallel]]' }],
         tools: [
-          { type: 'function', function: { name: 'find_order', parameters: { type: 'object', properties: { id: { type: 'integer' } } } } },
-          { type: 'function', function: { name: 'find_customer', parameters: { type: 'object', properties: { email: { type: 'string' } } } } },
+          {
+            type: 'function',
+            function: {
+              name: 'find_order',
+              parameters: { type: 'object', properties: { id: { type: 'integer' } } },
+            },
+          },
+          {
+            type: 'function',
+            function: {
+              name: 'find_customer',
+              parameters: { type: 'object', properties: { email: { type: 'string' } } },
+            },
+          },
         ],
       });
       const final = await stream.finalChatCompletion();
@@ -154,11 +184,18 @@ for (const setup of setups) {
           type: 'json_schema',
           json_schema: {
             name: 'person',
-            schema: { type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer' } }, required: ['name', 'age'] },
+            schema: {
+              type: 'object',
+              properties: { name: { type: 'string' }, age: { type: 'integer' } },
+              required: ['name', 'age'],
+            },
           },
         },
       });
-      const person = JSON.parse(completion.choices[0]?.message.content ?? '') as { name: unknown; age: unknown };
+      const person = JSON.parse(completion.choices[0]?.message.content ?? '') as {
+        name: unknown;
+        age: unknown;
+      };
       assert.equal(typeof person.name, 'string');
       assert.ok(Number.isInteger(person.age));
     });
@@ -180,7 +217,11 @@ for (const setup of setups) {
       assert.notDeepEqual(result.data[0]?.embedding, result.data[1]?.embedding);
       assert.ok(result.usage.prompt_tokens > 0);
       // The SDK asks for base64 by default when no format is given and decodes it; compare with float.
-      const floats = await client.embeddings.create({ model: 'embed-default', input: 'alpha', encoding_format: 'float' });
+      const floats = await client.embeddings.create({
+        model: 'embed-default',
+        input: 'alpha',
+        encoding_format: 'float',
+      });
       assert.deepEqual(
         floats.data[0]?.embedding.map((v) => v.toFixed(5)),
         result.data[0]?.embedding.map((v) => v.toFixed(5)),
@@ -196,7 +237,10 @@ for (const setup of setups) {
 
     if (setup.name === 'openai-compatible upstream') {
       test('the provider key is injected and the client key never goes upstream', async () => {
-        await client.chat.completions.create({ model: 'chat-default', messages: [{ role: 'user', content: 'hi' }] });
+        await client.chat.completions.create({
+          model: 'chat-default',
+          messages: [{ role: 'user', content: 'hi' }],
+        });
         const last = emulator?.stats().lastRequest;
         assert.equal(last?.headers.authorization, 'Bearer upstream-secret');
         assert.ok(!JSON.stringify(last?.headers).includes(gateway.clientKey));

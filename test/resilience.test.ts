@@ -1,7 +1,7 @@
 // Retries, fallbacks, timeouts, circuit breakers and stream failures, driven by emulator fault injection.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import OpenAI, { APIError } from 'openai';
+import OpenAI, { type APIError } from 'openai';
 import { type EmulatorHandle, startEmulator } from '../src/providers/emulator/server.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
@@ -27,11 +27,28 @@ describe('resilience', () => {
         { name: 'retry-me', targets: [{ provider: 'primary', model: 'model-retry' }] },
         { name: 'main', targets: [{ provider: 'primary', model: 'model-down' }], fallbacks: ['backup'] },
         { name: 'backup', targets: [{ provider: 'secondary', model: 'model-up' }] },
-        { name: 'slow', targets: [{ provider: 'primary', model: 'model-slow' }], timeout_ms: 150, fallbacks: ['backup'] },
+        {
+          name: 'slow',
+          targets: [{ provider: 'primary', model: 'model-slow' }],
+          timeout_ms: 150,
+          fallbacks: ['backup'],
+        },
         { name: 'breaker', targets: [{ provider: 'flaky', model: 'model-broken' }], fallbacks: ['backup'] },
-        { name: 'stream-fail', targets: [{ provider: 'primary', model: 'model-midstream' }], fallbacks: ['backup'] },
-        { name: 'stream-early', targets: [{ provider: 'primary', model: 'model-early' }], fallbacks: ['backup'] },
-        { name: 'bad-request', targets: [{ provider: 'primary', model: 'model-400' }], fallbacks: ['backup'] },
+        {
+          name: 'stream-fail',
+          targets: [{ provider: 'primary', model: 'model-midstream' }],
+          fallbacks: ['backup'],
+        },
+        {
+          name: 'stream-early',
+          targets: [{ provider: 'primary', model: 'model-early' }],
+          fallbacks: ['backup'],
+        },
+        {
+          name: 'bad-request',
+          targets: [{ provider: 'primary', model: 'model-400' }],
+          fallbacks: ['backup'],
+        },
         { name: 'long-stream', targets: [{ provider: 'primary', model: 'model-long' }] },
       ],
     });
@@ -65,7 +82,13 @@ describe('resilience', () => {
   });
 
   test('a caller error (400) is returned as is: no retry, no fallback', async () => {
-    emulator.setFaults([{ match: { model: 'model-400' }, status: 400, body: { error: { message: 'bad field', type: 'invalid_request_error', param: 'x', code: null } } }]);
+    emulator.setFaults([
+      {
+        match: { model: 'model-400' },
+        status: 400,
+        body: { error: { message: 'bad field', type: 'invalid_request_error', param: 'x', code: null } },
+      },
+    ]);
     await assert.rejects(ask('bad-request'), (error: APIError) => error.status === 400);
     assert.equal(requestsFor('model-400'), 1);
     assert.equal(requestsFor('model-up'), 0);
@@ -88,7 +111,11 @@ describe('resilience', () => {
 
   test('a stream that fails before its first byte falls back', async () => {
     emulator.setFaults([{ match: { model: 'model-early' }, disconnectBeforeHeaders: true }]);
-    const stream = await client.chat.completions.create({ model: 'stream-early', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'stream-early',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     assert.ok(text.length > 0);
@@ -129,7 +156,11 @@ describe('resilience', () => {
     emulator.setFaults([{ match: { model: 'model-long' }, tokensPerSecond: 50 }]);
     const controller = new AbortController();
     const stream = await client.chat.completions.create(
-      { model: 'long-stream', messages: [{ role: 'user', content: 'very long [[emulator:tokens=500]]' }], stream: true },
+      {
+        model: 'long-stream',
+        messages: [{ role: 'user', content: 'very long [[emulator:tokens=500]]' }],
+        stream: true,
+      },
       { signal: controller.signal },
     );
     let chunks = 0;
@@ -141,7 +172,8 @@ describe('resilience', () => {
     assert.ok(chunks < 20, `stopped after ${chunks} chunks`);
     // The upstream sees its client (the gateway) go away well before the 10 s the stream would take.
     const deadline = Date.now() + 5_000;
-    while (emulator.stats().aborted === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (emulator.stats().aborted === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(emulator.stats().aborted, 1);
     assert.equal(emulator.stats().completed, 0);
   });

@@ -27,7 +27,8 @@ export function registerKeysCommands(program: Command): void {
     .option('--metadata <json>', 'JSON object stored with the key (team, app, cost center)', '{}')
     .option('--json', 'print JSON')
     .action(async (options: { name: string; role: string; metadata: string; json?: boolean }) => {
-      if (options.role !== 'client' && options.role !== 'admin') throw new Error('--role must be client or admin');
+      if (options.role !== 'client' && options.role !== 'admin')
+        throw new Error('--role must be client or admin');
       let metadata: Record<string, unknown>;
       try {
         metadata = JSON.parse(options.metadata) as Record<string, unknown>;
@@ -35,9 +36,17 @@ export function registerKeysCommands(program: Command): void {
         throw new Error('--metadata must be a JSON object');
       }
       await withRepository(async (repository) => {
-        const created = await repository.create({ name: options.name, role: options.role as 'client' | 'admin', metadata });
-        if (options.json) process.stdout.write(`${JSON.stringify({ key: created.key, id: created.record.id })}\n`);
-        else process.stdout.write(`Key ${created.record.id} (${options.role}): ${created.key}\nStore it now: it cannot be shown again.\n`);
+        const created = await repository.create({
+          name: options.name,
+          role: options.role as 'client' | 'admin',
+          metadata,
+        });
+        if (options.json)
+          process.stdout.write(`${JSON.stringify({ key: created.key, id: created.record.id })}\n`);
+        else
+          process.stdout.write(
+            `Key ${created.record.id} (${options.role}): ${created.key}\nStore it now: it cannot be shown again.\n`,
+          );
       });
     });
 

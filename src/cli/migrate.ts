@@ -12,7 +12,11 @@ export function registerMigrateCommand(program: Command): void {
       const store = await openDatabase(config.storage.url);
       try {
         const { applied } = await migrateToLatest(store);
-        process.stdout.write(applied.length === 0 ? `Database at ${store.location} is up to date.\n` : `Applied: ${applied.join(', ')}\n`);
+        process.stdout.write(
+          applied.length === 0
+            ? `Database at ${store.location} is up to date.\n`
+            : `Applied: ${applied.join(', ')}\n`,
+        );
       } finally {
         await store.close();
       }

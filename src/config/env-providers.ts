@@ -24,7 +24,11 @@ export function providersFromEnv(env: NodeJS.ProcessEnv): Array<Record<string, u
       base_url: env.AZURE_OPENAI_ENDPOINT,
       ...optional('api_key', env.AZURE_OPENAI_API_KEY),
       ...(azureEntra && !env.AZURE_OPENAI_API_KEY
-        ? { azure_tenant_id: env.AZURE_TENANT_ID, azure_client_id: env.AZURE_CLIENT_ID, azure_client_secret: env.AZURE_CLIENT_SECRET }
+        ? {
+            azure_tenant_id: env.AZURE_TENANT_ID,
+            azure_client_id: env.AZURE_CLIENT_ID,
+            azure_client_secret: env.AZURE_CLIENT_SECRET,
+          }
         : {}),
       ...optional('api_version', env.OPENAI_API_VERSION),
     });

@@ -11,7 +11,10 @@ export interface Principal {
 
 /** What the authenticator needs of the key store: an in-memory lookup (no database on the hot path). */
 export interface KeyVerifier {
-  verify(key: string, now: number): { id: string; name: string; role: string; metadata: Record<string, unknown> } | undefined;
+  verify(
+    key: string,
+    now: number,
+  ): { id: string; name: string; role: string; metadata: Record<string, unknown> } | undefined;
 }
 
 /**
@@ -47,14 +50,22 @@ export class Authenticator {
         retryable: false,
       });
     }
-    return { keyId: record.id, keyName: record.name, role: record.role === 'admin' ? 'admin' : 'client', metadata: record.metadata };
+    return {
+      keyId: record.id,
+      keyName: record.name,
+      role: record.role === 'admin' ? 'admin' : 'client',
+      metadata: record.metadata,
+    };
   }
 
   /** Admin routes: the principal must hold the admin role. */
   requireAdmin(credential: string | undefined): Principal {
     const principal = this.authenticate(credential);
     if (principal.role !== 'admin') {
-      throw new GatewayError('permission', 'This key may not use the admin API.', { code: 'forbidden', retryable: false });
+      throw new GatewayError('permission', 'This key may not use the admin API.', {
+        code: 'forbidden',
+        retryable: false,
+      });
     }
     return principal;
   }

@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import type { ChatRequest } from '../core/ir.ts';
 import { unsupportedParams } from './capabilities.ts';
 
-function request(overrides: Partial<ChatRequest>, dialect: ChatRequest['source']['dialect'] = 'openai-chat'): ChatRequest {
+function request(
+  overrides: Partial<ChatRequest>,
+  dialect: ChatRequest['source']['dialect'] = 'openai-chat',
+): ChatRequest {
   return {
     model: 'm',
     system: [],
@@ -17,12 +20,18 @@ function request(overrides: Partial<ChatRequest>, dialect: ChatRequest['source']
 }
 
 test('an OpenAI client sending seed and penalties to Anthropic has them reported as unsupported', () => {
-  const dropped = unsupportedParams(request({ seed: 7, frequencyPenalty: 0.5, presencePenalty: 0, temperature: 0.2 }), 'anthropic', 'anthropic-messages');
+  const dropped = unsupportedParams(
+    request({ seed: 7, frequencyPenalty: 0.5, presencePenalty: 0, temperature: 0.2 }),
+    'anthropic',
+    'anthropic-messages',
+  );
   assert.deepEqual(dropped, ['seed', 'frequency_penalty']);
 });
 
 test('an Anthropic client sending top_k to OpenAI has it reported', () => {
-  assert.deepEqual(unsupportedParams(request({ topK: 5 }, 'anthropic-messages'), 'openai', 'openai-chat'), ['top_k']);
+  assert.deepEqual(unsupportedParams(request({ topK: 5 }, 'anthropic-messages'), 'openai', 'openai-chat'), [
+    'top_k',
+  ]);
 });
 
 test('same-dialect requests are left to the upstream to judge', () => {

@@ -182,7 +182,8 @@ test('an upstream 401 moves on to the next route at once: no retry of a bad cred
     { signal: new AbortController().signal, clock, sleep: noSleep },
     async (target) => {
       calls.push(target.key);
-      if (target.provider.name === 'p1') throw new GatewayError('upstream_error', 'bad credential', { upstreamStatus: 401, retryable: false });
+      if (target.provider.name === 'p1')
+        throw new GatewayError('upstream_error', 'bad credential', { upstreamStatus: 401, retryable: false });
       return 'ok';
     },
   );

@@ -68,7 +68,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: ServerDeps): voi
     admin(async (request, reply) => {
       const { id } = request.params as { id: string };
       const revoked = await keys.revoke(id);
-      if (!revoked) throw new GatewayError('not_found', `No key with id "${id}"`, { param: 'id', retryable: false });
+      if (!revoked)
+        throw new GatewayError('not_found', `No key with id "${id}"`, { param: 'id', retryable: false });
       return reply.send({ id, revoked: true });
     }),
   );

@@ -28,7 +28,10 @@ export function registerAnthropicRoutes(app: FastifyInstance, deps: ServerDeps):
       const outcome = await gateway.chat(context, chat, abort.signal);
       if (outcome.kind === 'stream') {
         reply.hijack();
-        const encoder = anthropicMessages.createStreamEncoder({ request: chat, usageExtension: deps.usageExtension?.(context) });
+        const encoder = anthropicMessages.createStreamEncoder({
+          request: chat,
+          usageExtension: deps.usageExtension?.(context),
+        });
         const headers = { ...reply.getHeaders(), ...routingHeaders(context) } as Record<string, string>;
         await writeStream(reply.raw, headers, outcome.frames, encoder, context);
         return;
@@ -50,7 +53,10 @@ export function registerAnthropicRoutes(app: FastifyInstance, deps: ServerDeps):
     try {
       context.principal = authenticator.authenticate(credentialOf(request));
       // count_tokens bodies have no max_tokens; decode them as a message request that has one.
-      const body = request.body && typeof request.body === 'object' ? { max_tokens: 1, ...(request.body as object) } : request.body;
+      const body =
+        request.body && typeof request.body === 'object'
+          ? { max_tokens: 1, ...(request.body as object) }
+          : request.body;
       const chat = anthropicMessages.decodeRequest(body);
       gateway.resolveRoute(context, chat.model);
       return reply.send({ input_tokens: countRequestTokens(chat) });

@@ -17,7 +17,11 @@ export interface SurfaceErrors {
   encode: ErrorEncoder;
 }
 
-export function buildApp(deps: ServerDeps, extraSurfaces: Array<(app: FastifyInstance) => void> = [], surfaceErrors: SurfaceErrors[] = []): FastifyInstance {
+export function buildApp(
+  deps: ServerDeps,
+  extraSurfaces: Array<(app: FastifyInstance) => void> = [],
+  surfaceErrors: SurfaceErrors[] = [],
+): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: deps.bodyLimit,
@@ -28,7 +32,10 @@ export function buildApp(deps: ServerDeps, extraSurfaces: Array<(app: FastifyIns
     forceCloseConnections: 'idle',
   });
 
-  const surfaces: SurfaceErrors[] = [{ prefix: '/v1/messages', encode: anthropicMessages.encodeError }, ...surfaceErrors];
+  const surfaces: SurfaceErrors[] = [
+    { prefix: '/v1/messages', encode: anthropicMessages.encodeError },
+    ...surfaceErrors,
+  ];
   const encoderFor = (url: string): ErrorEncoder =>
     surfaces.find((surface) => url.startsWith(surface.prefix))?.encode ?? openaiChat.encodeError;
 
@@ -48,11 +55,15 @@ export function buildApp(deps: ServerDeps, extraSurfaces: Array<(app: FastifyIns
     reply.header('x-request-id', request.id);
     const hop = request.headers[HOP_HEADER];
     if (typeof hop === 'string' && hop.split(',').some((id) => id.trim() === deps.instanceId)) {
-      const error = new GatewayError('invalid_request', 'Request loop detected: this gateway is calling itself. Check the providers\' base_url.', {
-        code: 'loop_detected',
-        status: 508,
-        retryable: false,
-      });
+      const error = new GatewayError(
+        'invalid_request',
+        "Request loop detected: this gateway is calling itself. Check the providers' base_url.",
+        {
+          code: 'loop_detected',
+          status: 508,
+          retryable: false,
+        },
+      );
       const { status, body } = encoderFor(request.url)(error);
       return reply.code(status).send(body);
     }
@@ -65,10 +76,14 @@ export function buildApp(deps: ServerDeps, extraSurfaces: Array<(app: FastifyIns
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const error = new GatewayError('not_found', `Unknown endpoint ${request.method} ${request.url.split('?')[0]}`, {
-      code: 'unknown_url',
-      retryable: false,
-    });
+    const error = new GatewayError(
+      'not_found',
+      `Unknown endpoint ${request.method} ${request.url.split('?')[0]}`,
+      {
+        code: 'unknown_url',
+        retryable: false,
+      },
+    );
     const { status, body } = encoderFor(request.url)(error);
     return reply.code(status).send(body);
   });

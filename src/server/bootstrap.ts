@@ -30,8 +30,16 @@ export async function bootstrapKeys(input: {
   if (!first) return undefined;
   const admin = input.masterKeyConfigured
     ? undefined
-    : await input.repository.create({ name: 'bootstrap-admin', role: 'admin', metadata: { bootstrap: true } });
-  const client = await input.repository.create({ name: 'quickstart', role: 'client', metadata: { bootstrap: true } });
+    : await input.repository.create({
+        name: 'bootstrap-admin',
+        role: 'admin',
+        metadata: { bootstrap: true },
+      });
+  const client = await input.repository.create({
+    name: 'quickstart',
+    role: 'client',
+    metadata: { bootstrap: true },
+  });
   await input.cache.refresh();
   return {
     ...(admin ? { adminKey: admin.key } : {}),
@@ -45,7 +53,9 @@ function banner(url: string, adminKey: string | undefined, clientKey: string): s
     '',
     '  Switchyard is ready. These keys are shown ONCE; they are stored hashed and cannot be shown again.',
     '',
-    adminKey ? `  Admin key:  ${adminKey}` : '  Admin key:  the master key you configured (SWITCHYARD_MASTER_KEY)',
+    adminKey
+      ? `  Admin key:  ${adminKey}`
+      : '  Admin key:  the master key you configured (SWITCHYARD_MASTER_KEY)',
     `  Client key: ${clientKey}`,
     '',
     '  Try it:',

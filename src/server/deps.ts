@@ -1,9 +1,9 @@
 import type { Clock } from '../core/clock.ts';
+import type { Usage } from '../core/ir.ts';
 import type { Authenticator } from '../identity/authenticator.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 import type { Gateway } from '../pipeline/gateway.ts';
 import type { Route } from '../routing/table.ts';
-import type { Usage } from '../core/ir.ts';
 
 /** What the HTTP layer is given; it builds nothing itself. */
 export interface ServerDeps {
@@ -17,7 +17,9 @@ export interface ServerDeps {
   /** Readiness: false while starting or draining. */
   isReady: () => boolean;
   /** Adds fields beside `usage` in a stream's final usage event (cost). */
-  usageExtension?: (context: RequestContext) => ((usage: Usage) => Record<string, unknown> | undefined) | undefined;
+  usageExtension?: (
+    context: RequestContext,
+  ) => ((usage: Usage) => Record<string, unknown> | undefined) | undefined;
   /** Last chance to add response headers (cost) to a non-streamed response. */
   beforeSend?: (context: RequestContext) => void;
   /** Extra fields for a model in GET /v1/models (catalog data). */
@@ -38,7 +40,12 @@ export interface KeySummary {
 
 /** Key management as the admin API needs it; the store implements it and refreshes the key cache. */
 export interface KeyAdmin {
-  create(input: { name: string; role: 'admin' | 'client'; metadata: Record<string, unknown>; expiresAt?: number }): Promise<{
+  create(input: {
+    name: string;
+    role: 'admin' | 'client';
+    metadata: Record<string, unknown>;
+    expiresAt?: number;
+  }): Promise<{
     key: string;
     record: KeySummary;
   }>;

@@ -21,8 +21,17 @@ export function registerOpenAIRoutes(app: FastifyInstance, deps: ServerDeps): vo
       const outcome = await gateway.chat(context, chat, abort.signal);
       if (outcome.kind === 'stream') {
         reply.hijack();
-        const encoder = openaiChat.createStreamEncoder({ request: chat, usageExtension: deps.usageExtension?.(context) });
-        await writeStream(reply.raw, { ...reply.getHeaders(), ...routingHeaders(context) } as Record<string, string>, outcome.frames, encoder, context);
+        const encoder = openaiChat.createStreamEncoder({
+          request: chat,
+          usageExtension: deps.usageExtension?.(context),
+        });
+        await writeStream(
+          reply.raw,
+          { ...reply.getHeaders(), ...routingHeaders(context) } as Record<string, string>,
+          outcome.frames,
+          encoder,
+          context,
+        );
         return;
       }
       deps.beforeSend?.(context);
@@ -75,20 +84,23 @@ export function registerOpenAIRoutes(app: FastifyInstance, deps: ServerDeps): vo
     }
   });
 
-  app.get('/v1/models/:model', async (request: FastifyRequest<{ Params: { model: string } }>, reply: FastifyReply) => {
-    const context = newContext(request.id, 'models', 'openai-chat', clock.now());
-    try {
-      context.principal = authenticator.authenticate(credentialOf(request));
-      const route = gateway.resolveRoute(context, request.params.model);
-      return reply.send({
-        id: route.name,
-        object: 'model',
-        created: Math.floor(deps.startedAt / 1000),
-        owned_by: 'switchyard',
-        ...deps.modelExtension?.(route),
-      });
-    } catch (error) {
-      return failRequest(reply, context, error, openaiChat.encodeError, deps);
-    }
-  });
+  app.get(
+    '/v1/models/:model',
+    async (request: FastifyRequest<{ Params: { model: string } }>, reply: FastifyReply) => {
+      const context = newContext(request.id, 'models', 'openai-chat', clock.now());
+      try {
+        context.principal = authenticator.authenticate(credentialOf(request));
+        const route = gateway.resolveRoute(context, request.params.model);
+        return reply.send({
+          id: route.name,
+          object: 'model',
+          created: Math.floor(deps.startedAt / 1000),
+          owned_by: 'switchyard',
+          ...deps.modelExtension?.(route),
+        });
+      } catch (error) {
+        return failRequest(reply, context, error, openaiChat.encodeError, deps);
+      }
+    },
+  );
 }

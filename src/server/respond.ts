@@ -19,7 +19,8 @@ export function failRequest(
   if (reply.sent || reply.raw.headersSent) return undefined;
   if (reply.raw.destroyed) return undefined;
   const { status, body } = encode(failure);
-  if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.ceil(failure.retryAfterSeconds)));
+  if (failure.retryAfterSeconds !== undefined)
+    reply.header('retry-after', String(Math.ceil(failure.retryAfterSeconds)));
   reply.headers(routingHeaders(context));
   return reply.code(status).header('content-type', 'application/json').send(JSON.stringify(body));
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.ts';
-import { startGateway, type RunningGateway, type StartOptions } from '../../src/server/runtime.ts';
+import { type RunningGateway, type StartOptions, startGateway } from '../../src/server/runtime.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 
 export interface TestGateway extends RunningGateway {
@@ -16,7 +16,10 @@ export const TEST_MASTER_KEY = 'test-master-key-0123456789abcdef';
  * A real gateway on an ephemeral port over a fresh SQLite file. `config` is a switchyard.yaml
  * document as an object; storage, port and logging are filled in for tests.
  */
-export async function startTestGateway(config: Record<string, unknown> = {}, options: Partial<StartOptions> = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  config: Record<string, unknown> = {},
+  options: Partial<StartOptions> = {},
+): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-test-'));
   const server = (config.server as Record<string, unknown> | undefined) ?? {};
   const parsed = parseConfig(

@@ -1,5 +1,10 @@
 import type { Catalog } from '../../catalog/catalog.ts';
-import { checkContextWindow, deprecationNotice, deprecationStatus, retiredModelError } from '../../catalog/context.ts';
+import {
+  checkContextWindow,
+  deprecationNotice,
+  deprecationStatus,
+  retiredModelError,
+} from '../../catalog/context.ts';
 import { catalogTargetOf } from '../../catalog/providers.ts';
 import type { CatalogEntry } from '../../catalog/types.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -41,16 +46,30 @@ export function catalogStage(options: CatalogStageOptions): PipelineStage {
       const now = options.clock.now();
       const notice = deprecationNotice(entry, now);
       if (notice) {
-        if (options.blockRetired && deprecationStatus(entry, now).pastDate) throw skippable(retiredModelError(entry));
+        if (options.blockRetired && deprecationStatus(entry, now).pastDate)
+          throw skippable(retiredModelError(entry));
         Object.assign(context.responseHeaders, notice.headers);
         const logged = lastLogged.get(target.key) ?? 0;
         if (now - logged >= DEPRECATION_LOG_INTERVAL_MS) {
           lastLogged.set(target.key, now);
-          options.logger.warn({ msg: 'deprecated model', model: target.key, detail: notice.message, request_id: context.id });
+          options.logger.warn({
+            msg: 'deprecated model',
+            model: target.key,
+            detail: notice.message,
+            request_id: context.id,
+          });
         }
       }
-      if (attempt.kind === 'chat' && entry.contextWindow !== undefined && mayExceed(attempt.request, entry.contextWindow)) {
-        const error = checkContextWindow(entry, countRequestTokens(attempt.request), attempt.request.maxOutputTokens);
+      if (
+        attempt.kind === 'chat' &&
+        entry.contextWindow !== undefined &&
+        mayExceed(attempt.request, entry.contextWindow)
+      ) {
+        const error = checkContextWindow(
+          entry,
+          countRequestTokens(attempt.request),
+          attempt.request.maxOutputTokens,
+        );
         if (error) throw skippable(error);
       }
     },
@@ -69,7 +88,8 @@ function mayExceed(request: ChatRequest, window: number): boolean {
       if (part.type === 'text' || part.type === 'reasoning') bytes += Buffer.byteLength(part.text);
       else if (part.type === 'tool_call') bytes += Buffer.byteLength(part.arguments);
       else if (part.type === 'tool_result') {
-        for (const inner of part.content) bytes += inner.type === 'text' ? Buffer.byteLength(inner.text) : 1_000;
+        for (const inner of part.content)
+          bytes += inner.type === 'text' ? Buffer.byteLength(inner.text) : 1_000;
       } else bytes += 1_000;
       if (bytes > window) return true;
     }

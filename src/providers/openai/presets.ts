@@ -16,10 +16,30 @@ export const PRESETS: Record<string, CompatiblePreset> = {
   ollama: { baseUrl: 'http://localhost:11434/v1', streamUsage: true, seed: true },
   vllm: { baseUrl: 'http://localhost:8000/v1', streamUsage: true, seed: true },
   lmstudio: { baseUrl: 'http://localhost:1234/v1', streamUsage: true, seed: true },
-  together: { baseUrl: 'https://api.together.xyz/v1', apiKeyEnv: 'TOGETHER_API_KEY', streamUsage: true, seed: true },
-  groq: { baseUrl: 'https://api.groq.com/openai/v1', apiKeyEnv: 'GROQ_API_KEY', streamUsage: true, seed: true },
-  fireworks: { baseUrl: 'https://api.fireworks.ai/inference/v1', apiKeyEnv: 'FIREWORKS_API_KEY', streamUsage: true, seed: false },
-  deepseek: { baseUrl: 'https://api.deepseek.com/v1', apiKeyEnv: 'DEEPSEEK_API_KEY', streamUsage: true, seed: false },
+  together: {
+    baseUrl: 'https://api.together.xyz/v1',
+    apiKeyEnv: 'TOGETHER_API_KEY',
+    streamUsage: true,
+    seed: true,
+  },
+  groq: {
+    baseUrl: 'https://api.groq.com/openai/v1',
+    apiKeyEnv: 'GROQ_API_KEY',
+    streamUsage: true,
+    seed: true,
+  },
+  fireworks: {
+    baseUrl: 'https://api.fireworks.ai/inference/v1',
+    apiKeyEnv: 'FIREWORKS_API_KEY',
+    streamUsage: true,
+    seed: false,
+  },
+  deepseek: {
+    baseUrl: 'https://api.deepseek.com/v1',
+    apiKeyEnv: 'DEEPSEEK_API_KEY',
+    streamUsage: true,
+    seed: false,
+  },
   xai: { baseUrl: 'https://api.x.ai/v1', apiKeyEnv: 'XAI_API_KEY', streamUsage: true, seed: true },
 };
 

@@ -7,7 +7,7 @@ import type { ChatRequest, EmbeddingRequest } from '../../core/ir.ts';
 import { openaiChat } from '../../dialects/openai-chat.ts';
 import { decodeEmbeddingResponse, encodeEmbeddingRequest } from '../../dialects/openai-embeddings.ts';
 import type { UpstreamDialect } from '../../dialects/types.ts';
-import { parseJsonLoose, readBody, UpstreamClient, joinUrl } from '../http.ts';
+import { joinUrl, parseJsonLoose, readBody, UpstreamClient } from '../http.ts';
 import { decodeSseStream } from '../stream.ts';
 import type { ChatResult, Deployment, EmbeddingResult, Provider, ProviderContext } from '../types.ts';
 import { OPENAI_BASE_URL, PRESETS } from './presets.ts';
@@ -66,7 +66,10 @@ export class OpenAIShapedProvider implements Provider {
       throw this.codec.decodeError(response.status, parseJsonLoose(errorBody), response.headers);
     }
     if (request.stream) {
-      return { kind: 'stream', frames: decodeSseStream(response.body, this.codec.createStreamDecoder(), this.name, signal) };
+      return {
+        kind: 'stream',
+        frames: decodeSseStream(response.body, this.codec.createStreamDecoder(), this.name, signal),
+      };
     }
     const raw = await readBody(response, this.name, signal);
     const parsed = parseJsonLoose(raw);
@@ -75,7 +78,11 @@ export class OpenAIShapedProvider implements Provider {
         code: 'upstream_invalid_response',
       });
     }
-    return { kind: 'response', response: this.codec.decodeResponse(parsed), raw: { dialect: 'openai-chat', body: raw } };
+    return {
+      kind: 'response',
+      response: this.codec.decodeResponse(parsed),
+      raw: { dialect: 'openai-chat', body: raw },
+    };
   }
 
   async embed(request: EmbeddingRequest, target: Deployment, signal: AbortSignal): Promise<EmbeddingResult> {
@@ -88,8 +95,12 @@ export class OpenAIShapedProvider implements Provider {
       bodyTimeoutMs: target.timeoutMs,
     });
     const raw = await readBody(response, this.name, signal);
-    if (response.status >= 400) throw this.codec.decodeError(response.status, parseJsonLoose(raw), response.headers);
-    return { response: decodeEmbeddingResponse(parseJsonLoose(raw)), raw: { dialect: 'openai-embeddings', body: raw } };
+    if (response.status >= 400)
+      throw this.codec.decodeError(response.status, parseJsonLoose(raw), response.headers);
+    return {
+      response: decodeEmbeddingResponse(parseJsonLoose(raw)),
+      raw: { dialect: 'openai-embeddings', body: raw },
+    };
   }
 
   async listModels(signal: AbortSignal): Promise<string[]> {
@@ -103,7 +114,8 @@ export class OpenAIShapedProvider implements Provider {
       bodyTimeoutMs: 30_000,
     });
     const raw = await readBody(response, this.name, signal);
-    if (response.status >= 400) throw this.codec.decodeError(response.status, parseJsonLoose(raw), response.headers);
+    if (response.status >= 400)
+      throw this.codec.decodeError(response.status, parseJsonLoose(raw), response.headers);
     const parsed = parseJsonLoose(raw) as { data?: Array<{ id?: unknown }> };
     return (parsed.data ?? []).map((model) => String(model.id));
   }
@@ -117,11 +129,18 @@ export class OpenAIShapedProvider implements Provider {
 export function createOpenAIProvider(config: ProviderConfig, context: ProviderContext): Provider {
   const preset = config.preset ? PRESETS[config.preset] : undefined;
   if (config.preset && !preset) {
-    throw new GatewayError('invalid_request', `Provider "${config.name}": unknown preset "${config.preset}" (known: ${Object.keys(PRESETS).join(', ')})`);
+    throw new GatewayError(
+      'invalid_request',
+      `Provider "${config.name}": unknown preset "${config.preset}" (known: ${Object.keys(PRESETS).join(', ')})`,
+    );
   }
-  const baseUrl = config.base_url ?? preset?.baseUrl ?? (config.type === 'openai' ? OPENAI_BASE_URL : undefined);
+  const baseUrl =
+    config.base_url ?? preset?.baseUrl ?? (config.type === 'openai' ? OPENAI_BASE_URL : undefined);
   if (!baseUrl) {
-    throw new GatewayError('invalid_request', `Provider "${config.name}" of type openai-compatible needs base_url or a preset`);
+    throw new GatewayError(
+      'invalid_request',
+      `Provider "${config.name}" of type openai-compatible needs base_url or a preset`,
+    );
   }
   const apiKey = config.api_key;
   return new OpenAIShapedProvider(config, context, {
