@@ -1,6 +1,7 @@
 /**
  * Directives are markers in the last user message that let a test choose the emulator's output:
- * `[[emulator:echo]]`, `[[emulator:tokens=N]]`, `[[emulator:reasoning]]`, `[[emulator:parallel]]`.
+ * `[[emulator:echo]]`, `[[emulator:tokens=N]]`, `[[emulator:reasoning]]`, `[[emulator:parallel]]`,
+ * `[[emulator:cached=N]]`, `[[emulator:cache_write=N]]`.
  * A marker that is not one of these (or `tokens=` without a whole number) is left as plain text.
  */
 export interface Directives {
@@ -9,6 +10,10 @@ export interface Directives {
   tokens?: number;
   reasoning: boolean;
   parallel: boolean;
+  /** Prompt tokens to report as read from the prompt cache. */
+  cached?: number;
+  /** Prompt tokens to report as written to the prompt cache. */
+  cacheWrite?: number;
 }
 
 /** Guards memory: a typo such as tokens=10000000000 must not build a gigantic reply. */
@@ -16,6 +21,13 @@ export const MAX_DIRECTIVE_TOKENS = 100_000;
 
 /** A marker and the spaces after it, so removing it leaves no double space behind. */
 const MARKER = /\[\[emulator:([a-z_]+)(?:=([^\]]*))?\]\][ \t]*/g;
+
+type NumericDirective = 'tokens' | 'cached' | 'cacheWrite';
+const NUMERIC: Record<string, NumericDirective> = {
+  tokens: 'tokens',
+  cached: 'cached',
+  cache_write: 'cacheWrite',
+};
 
 export interface ParsedDirectives {
   directives: Directives;
@@ -30,8 +42,8 @@ export function parseDirectives(text: string): ParsedDirectives {
     if (name === 'echo' && value === undefined) directives.echo = true;
     else if (name === 'reasoning' && value === undefined) directives.reasoning = true;
     else if (name === 'parallel' && value === undefined) directives.parallel = true;
-    else if (name === 'tokens' && value !== undefined && /^\d+$/.test(value.trim())) {
-      directives.tokens = Math.min(Number(value.trim()), MAX_DIRECTIVE_TOKENS);
+    else if (value !== undefined && /^\d+$/.test(value.trim()) && name in NUMERIC) {
+      directives[NUMERIC[name] as NumericDirective] = Math.min(Number(value.trim()), MAX_DIRECTIVE_TOKENS);
     } else return marker;
     return '';
   });

@@ -110,6 +110,22 @@ describe('engine: directives', () => {
     assert.equal(result.usage.completionTokens, result.reasoning.length + 4);
   });
 
+  test('a request asking for reasoning gets it without the directive', () => {
+    const result = generate(request('Think', { reasoning: true }));
+    assert.ok(result.reasoning.length >= 12);
+    assert.equal(result.usage.reasoningTokens, result.reasoning.length);
+  });
+
+  test('cached=N and cache_write=N report prompt-cache tokens, never more than the prompt', () => {
+    const result = generate(request('Hello [[emulator:cached=5]] [[emulator:cache_write=3]]'));
+    assert.equal(result.usage.cachedTokens, 5);
+    assert.equal(result.usage.cacheWriteTokens, 3);
+    const huge = generate(request('Hi [[emulator:cached=99999]] [[emulator:cache_write=7]]'));
+    assert.equal(huge.usage.cachedTokens, huge.usage.promptTokens);
+    assert.equal(huge.usage.cacheWriteTokens, 0);
+    assert.equal(generate(request('Hello')).usage.cachedTokens, 0);
+  });
+
   test('only the last user message is read for directives', () => {
     const messages: EngineMessage[] = [
       { role: 'user', text: 'first [[emulator:tokens=3]]' },

@@ -59,6 +59,8 @@ export interface EngineRequest {
   maxTokens?: number;
   stop: string[];
   seed?: number;
+  /** The request asks for visible reasoning (Anthropic `thinking`, Gemini `includeThoughts`, ...). */
+  reasoning?: boolean;
 }
 
 export interface EngineToolCall {
@@ -81,7 +83,18 @@ export interface EngineResult {
   finishReason: EngineFinishReason;
   /** The stop sequence that ended the text, when one did. */
   stopSequence?: string;
-  usage: { promptTokens: number; completionTokens: number; reasoningTokens: number };
+  usage: EngineUsage;
+}
+
+export interface EngineUsage {
+  /** Every prompt token, cached ones included. */
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens: number;
+  /** Prompt tokens read from the prompt cache (`[[emulator:cached=N]]`), at most promptTokens. */
+  cachedTokens: number;
+  /** Prompt tokens written to the prompt cache (`[[emulator:cache_write=N]]`), at most the uncached rest. */
+  cacheWriteTokens: number;
 }
 
 /** The model ids the emulator lists; it serves any other name it is sent too. */
@@ -96,7 +109,7 @@ export function generate(request: EngineRequest): EngineResult {
   const { directives, text: userText } = parseDirectives(lastUser?.text ?? '');
   const random = randomFromDigest(promptDigest(request));
 
-  const reasoning = directives.reasoning ? sentencePieces(random) : [];
+  const reasoning = directives.reasoning || request.reasoning === true ? sentencePieces(random) : [];
   let text: string[] = [];
   let toolCalls: EngineToolCall[] = [];
   if (last?.role === 'tool') {
@@ -119,12 +132,15 @@ export function generate(request: EngineRequest): EngineResult {
     reasoningTokens +
     limited.text.length +
     limited.toolCalls.reduce((sum, call) => sum + call.fragments.length, 0);
+  const promptTokens = countPromptTokens(request);
+  const cachedTokens = Math.min(directives.cached ?? 0, promptTokens);
+  const cacheWriteTokens = Math.min(directives.cacheWrite ?? 0, promptTokens - cachedTokens);
   const result: EngineResult = {
     reasoning: limited.reasoning,
     text: limited.text,
     toolCalls: limited.toolCalls,
     finishReason,
-    usage: { promptTokens: countPromptTokens(request), completionTokens, reasoningTokens },
+    usage: { promptTokens, completionTokens, reasoningTokens, cachedTokens, cacheWriteTokens },
   };
   if (!limited.cut && stopped.sequence !== undefined) result.stopSequence = stopped.sequence;
   return result;

@@ -13,8 +13,8 @@ export interface Pacing {
 export interface StreamFault {
   disconnectAfterChunks?: number;
   errorAfterChunks?: number;
-  /** The SSE text sent for `errorAfterChunks`. */
-  errorEvent: string;
+  /** The bytes sent for `errorAfterChunks` (an SSE event, or a binary exception message). */
+  errorEvent: string | Uint8Array;
 }
 
 type Outcome = 'completed' | 'failed' | 'aborted';
@@ -70,7 +70,7 @@ export class Exchange {
   }
 
   /** Drops the connection without a proper end, as a failing upstream does, after `last` is flushed. */
-  cut(last = ''): void {
+  cut(last: string | Uint8Array = ''): void {
     this.settle('failed');
     if (last.length === 0) this.response.destroy();
     else this.response.write(last, () => this.response.destroy());
@@ -93,9 +93,10 @@ export class Exchange {
 
   /** A whole response, sent as late as streaming its tokens at the configured speed would finish. */
   sendReply(reply: JsonReply, headers: Record<string, string>, pacing: Pacing): void {
+    const all = reply.headers ? { ...headers, ...reply.headers } : headers;
     const delay = pacing.ttftMs + Math.max(0, reply.tokens - 1) * intervalMs(pacing);
-    if (delay > 0) this.after(delay, () => this.sendJson(reply.status, reply.body, headers));
-    else this.sendJson(reply.status, reply.body, headers);
+    if (delay > 0) this.after(delay, () => this.sendJson(reply.status, reply.body, all));
+    else this.sendJson(reply.status, reply.body, all);
   }
 
   /**
@@ -106,7 +107,7 @@ export class Exchange {
   sendStream(reply: StreamReply, headers: Record<string, string>, pacing: Pacing, fault?: StreamFault): void {
     this.response.writeHead(200, {
       ...headers,
-      'content-type': 'text/event-stream; charset=utf-8',
+      'content-type': reply.contentType ?? 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
     });
     this.response.flushHeaders();
@@ -116,15 +117,16 @@ export class Exchange {
     let index = 0;
     let tokensSent = 0;
     const step = (): void => {
-      let pending = '';
+      const pending = new Pending();
       for (;;) {
         if (index === fault?.disconnectAfterChunks) {
-          this.cut(pending);
+          this.cut(pending.take());
           return;
         }
         if (index === fault?.errorAfterChunks) {
           this.settle('failed');
-          this.response.end(pending + fault.errorEvent);
+          pending.add(fault.errorEvent);
+          this.response.end(pending.take());
           return;
         }
         const chunk = chunks[index];
@@ -132,27 +134,52 @@ export class Exchange {
         if (chunk.tokens > 0 && interval > 0) {
           const wait = start + (tokensSent + chunk.tokens - 1) * interval - performance.now();
           if (wait >= 1) {
-            if (pending) this.response.write(pending);
+            if (!pending.empty) this.response.write(pending.take());
             this.after(wait, step);
             return;
           }
         }
-        pending += chunk.text;
+        pending.add(chunk.text);
         tokensSent += chunk.tokens;
         index++;
       }
       // A fault set past the last chunk still applies, in place of the trailer.
       if (fault?.disconnectAfterChunks !== undefined) {
-        this.cut(pending);
+        this.cut(pending.take());
       } else if (fault?.errorAfterChunks !== undefined) {
         this.settle('failed');
-        this.response.end(pending + fault.errorEvent);
+        pending.add(fault.errorEvent);
+        this.response.end(pending.take());
       } else {
-        this.response.end(pending + reply.trailer);
+        pending.add(reply.trailer);
+        this.response.end(pending.take());
       }
     };
     if (pacing.ttftMs > 0) this.after(pacing.ttftMs, step);
     else step();
+  }
+}
+
+/** Events that are due, written together: text is joined, binary messages concatenated. */
+class Pending {
+  private parts: Array<string | Uint8Array> = [];
+  private binary = false;
+
+  get empty(): boolean {
+    return this.parts.length === 0;
+  }
+
+  add(part: string | Uint8Array): void {
+    if (part.length === 0) return;
+    if (typeof part !== 'string') this.binary = true;
+    this.parts.push(part);
+  }
+
+  take(): string | Uint8Array {
+    const parts = this.parts;
+    this.parts = [];
+    if (!this.binary) return parts.join('');
+    return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
   }
 }
 

@@ -45,6 +45,20 @@ async function events(result: ChatResult): Promise<StreamEvent[]> {
 const signal = () => new AbortController().signal;
 
 describe('in-process emulator provider', () => {
+  test('prompt-cache directives are reported as cache reads and writes within the input tokens', async () => {
+    const { provider: emu, target } = provider();
+    const result = await emu.chat(
+      chatRequest('Prefix [[emulator:cached=4]] [[emulator:cache_write=2]]'),
+      target,
+      signal(),
+    );
+    assert.ok(result.kind === 'response');
+    const usage = result.response.usage;
+    assert.equal(usage.cacheReadTokens, 4);
+    assert.equal(usage.cacheWriteTokens, 2);
+    assert.ok(usage.inputTokens > 6);
+  });
+
   test('answers as an IR response: text, finish, usage, upstream model', async () => {
     const { provider: emu, target } = provider();
     assert.equal(emu.type, 'emulator');

@@ -237,8 +237,8 @@ function toUsage(result: EngineResult): Usage {
   return {
     inputTokens: result.usage.promptTokens,
     outputTokens: result.usage.completionTokens,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
+    cacheReadTokens: result.usage.cachedTokens,
+    cacheWriteTokens: result.usage.cacheWriteTokens,
     reasoningTokens: result.usage.reasoningTokens,
   };
 }

@@ -9,6 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { Exchange, type Pacing } from './exchange.ts';
 import { type FaultRule, FaultSet, parseFaultRules } from './faults.ts';
 import { countInto, type EmulatorStats, emptyStats, snapshotStats } from './stats.ts';
+import { anthropicWire } from './wire/anthropic.ts';
+import { azureWire } from './wire/azure.ts';
+import { bedrockWire } from './wire/bedrock.ts';
+import { cohereWire } from './wire/cohere.ts';
+import { geminiWire } from './wire/gemini.ts';
+import { mistralWire } from './wire/mistral.ts';
 import { openaiWire } from './wire/openai.ts';
 import { WireError, type WireFormat, type WireRequest, type WireRoute } from './wire/types.ts';
 
@@ -19,7 +25,12 @@ export interface EmulatorOptions {
   /** 0 picks a free port. */
   port?: number;
   host?: string;
-  /** When set, API requests must carry it (OpenAI: `Authorization: Bearer <key>`). */
+  /**
+   * When set, API requests must carry it the way each vendor's clients send a key: OpenAI, Mistral,
+   * Cohere `Authorization: Bearer`; Anthropic `x-api-key` (or Bearer); Azure `api-key` (or Bearer);
+   * Gemini `x-goog-api-key` (Vertex AI paths: Bearer); Bedrock a SigV4 header whose access key id
+   * is the key (or Bearer). See docs/emulator.md.
+   */
   apiKey?: string;
   ttftMs?: number;
   tokensPerSecond?: number;
@@ -45,7 +56,19 @@ export interface EmulatorHandle {
   reset(): void;
 }
 
-const WIRES: readonly WireFormat[] = [openaiWire];
+/**
+ * Checked in order. Anthropic comes before OpenAI (they share `GET /v1/models`, told apart by the
+ * `anthropic-version` header); OpenAI comes last and renders errors for paths no wire serves.
+ */
+const WIRES: readonly WireFormat[] = [
+  anthropicWire,
+  azureWire,
+  mistralWire,
+  geminiWire,
+  cohereWire,
+  bedrockWire,
+  openaiWire,
+];
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const DEFAULT_FAULT_SEED = 1;
 /** Longer than common client pools keep idle sockets, so a reused socket is never closed under it. */
@@ -123,13 +146,18 @@ class Emulator {
 
   private async dispatch(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = request.url ?? '/';
-    const query = url.indexOf('?');
-    const path = query >= 0 ? url.slice(0, query) : url;
+    const mark = url.indexOf('?');
+    const path = mark >= 0 ? url.slice(0, mark) : url;
     if (path.startsWith('/_emulator/')) return this.control(request, response, path);
-    await this.api(request, response, path);
+    await this.api(request, response, path, new URLSearchParams(mark >= 0 ? url.slice(mark + 1) : ''));
   }
 
-  private async api(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+  private async api(
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+  ): Promise<void> {
     const startedAt = performance.now();
     const stats = this.stats;
     stats.requests++;
@@ -138,11 +166,15 @@ class Emulator {
     this.exchanges.add(exchange);
     const requestId = `${this.requestIdPrefix}${(++this.requestCount).toString(16).padStart(8, '0')}`;
     const method = request.method ?? 'GET';
-    const found = this.findRoute(method, path);
-    const wire = found?.wire ?? (WIRES[0] as WireFormat);
+    const found = this.findRoute(method, path, request.headers);
+    const wire = found?.wire ?? (WIRES.at(-1) as WireFormat);
     const headers = () => wire.responseHeaders(requestId, Math.round(performance.now() - startedAt));
     const refuse = (error: WireError, extra: Record<string, string> = {}) =>
-      exchange.sendJson(error.status, wire.errorBody(error.status, error), { ...headers(), ...extra });
+      exchange.sendJson(error.status, wire.errorBody(error.status, error), {
+        ...headers(),
+        ...wire.errorHeaders?.(error.status, error),
+        ...extra,
+      });
 
     const raw = await readBody(request, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
     if (raw === undefined) {
@@ -160,14 +192,19 @@ class Emulator {
     };
     if (!found) return refuse(new WireError(404, `Invalid URL (${method} ${path})`));
     const apiKey = this.options.apiKey;
-    if (apiKey !== undefined && !wire.authorized(request.headers, apiKey)) {
-      return refuse(new WireError(401, 'The API key is missing or incorrect.', null, 'invalid_api_key'));
+    if (apiKey !== undefined && !wire.authorized(request.headers, apiKey, path)) {
+      return refuse(
+        wire.unauthorized?.(request.headers, path) ??
+          new WireError(401, 'The API key is missing or incorrect.', null, 'invalid_api_key'),
+      );
     }
     if (found.route.needsBody && !body.ok) {
       return refuse(new WireError(400, 'The request body is not valid JSON.', null, 'invalid_json'));
     }
     const wireRequest: WireRequest = {
+      method,
       path,
+      query,
       headers: request.headers,
       body: body.ok ? body.value : undefined,
       extraModels: this.options.models ?? [],
@@ -190,6 +227,7 @@ class Emulator {
       }
       return exchange.sendJson(rule.status, rule.body ?? wire.errorBody(rule.status), {
         ...headers(),
+        ...wire.errorHeaders?.(rule.status),
         ...extra,
       });
     }
@@ -212,15 +250,22 @@ class Emulator {
             ? { disconnectAfterChunks: rule.disconnectAfterChunks }
             : {}),
           ...(rule?.errorAfterChunks !== undefined ? { errorAfterChunks: rule.errorAfterChunks } : {}),
-          errorEvent: wire.streamError(rule?.body ?? wire.errorBody(rule?.status ?? 500)),
+          errorEvent: wire.streamError(
+            rule?.body ?? wire.errorBody(rule?.status ?? 500),
+            rule?.status ?? 500,
+          ),
         }
       : undefined;
     exchange.sendStream(reply, headers(), pacing, fault);
   }
 
-  private findRoute(method: string, path: string): { wire: WireFormat; route: WireRoute } | undefined {
+  private findRoute(
+    method: string,
+    path: string,
+    headers: IncomingMessage['headers'],
+  ): { wire: WireFormat; route: WireRoute } | undefined {
     for (const wire of WIRES) {
-      const route = wire.route(method, path);
+      const route = wire.route(method, path, headers);
       if (route) return { wire, route };
     }
     return undefined;

@@ -66,10 +66,12 @@ export function parseChatRequest(body: unknown): ChatCall {
     optionalPositiveInteger(request.max_completion_tokens, 'max_completion_tokens') ??
     optionalPositiveInteger(request.max_tokens, 'max_tokens');
   if (maxTokens !== undefined) engine.maxTokens = maxTokens;
-  const seed = request.seed;
+  // Mistral's name for the seed is `random_seed`; OpenAI-compatible servers accept either.
+  const seedField = request.seed !== undefined && request.seed !== null ? 'seed' : 'random_seed';
+  const seed = request[seedField];
   if (seed !== undefined && seed !== null) {
     if (typeof seed !== 'number' || !Number.isInteger(seed))
-      throw invalid("'seed' must be an integer.", 'seed');
+      throw invalid(`'${seedField}' must be an integer.`, seedField);
     engine.seed = seed;
   }
   return { engine, stream, includeUsage };
@@ -212,6 +214,8 @@ function parseToolChoice(value: unknown, tools: EngineTool[]): EngineToolChoice 
     );
   }
   if (value === 'auto' || value === 'none' || value === 'required') return value;
+  // Mistral's original name for `required`.
+  if (value === 'any') return 'required';
   if (typeof value === 'object' && !Array.isArray(value)) {
     const choice = value as Json;
     const fn = choice.function;
@@ -227,7 +231,7 @@ function parseToolChoice(value: unknown, tools: EngineTool[]): EngineToolChoice 
     }
   }
   throw invalid(
-    "Invalid value for 'tool_choice': expected 'none', 'auto', 'required' or a named function.",
+    "Invalid value for 'tool_choice': expected 'none', 'auto', 'required', 'any' or a named function.",
     'tool_choice',
   );
 }

@@ -4,72 +4,78 @@
  * `chat.completion`, `chat.completion.chunk`, `list` of `embedding` and `model` objects.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  DEFAULT_EMBEDDING_DIMENSIONS,
-  embeddingInputTokens,
-  embeddingVector,
-  vectorToBase64,
-  vectorToNumbers,
-} from '../embeddings.ts';
 import { BUILT_IN_MODELS, type EngineResult, generate } from '../engine.ts';
+import { type OpenAIFlavour, renderCompletion, renderEmbeddings, renderStream } from './openai-render.ts';
 import { parseChatRequest, parseEmbeddingRequest } from './openai-request.ts';
-import type { JsonReply, StreamChunk, StreamReply, WireFormat, WireRoute } from './types.ts';
+import type { JsonReply, WireError, WireFormat, WireRoute } from './types.ts';
 
 /** A fixed creation time, so the models list is the same on every run. */
 const MODELS_CREATED = 1735689600;
 const OWNER = 'switchyard';
-const FINGERPRINT = 'fp_emulator';
+const OPENAI: OpenAIFlavour = { openaiExtras: true };
 
 /** Completion ids: unique per process without a random draw per request. */
 const ID_PREFIX = `chatcmpl-emu${Date.now().toString(36)}`;
 let nextId = 0;
 
-function completionId(): string {
+export function completionId(): string {
   nextId++;
   return `${ID_PREFIX}${nextId.toString(36).padStart(8, '0')}`;
 }
 
-const chatRoute: WireRoute = {
-  needsBody: true,
-  model: (request) => modelOf(request.body),
-  streams: (request) => isObject(request.body) && request.body.stream === true,
-  handle(request) {
-    const call = parseChatRequest(request.body);
-    const result = generate(call.engine);
-    const meta = { id: completionId(), created: Math.floor(Date.now() / 1000), model: call.engine.model };
-    return call.stream ? renderStream(result, meta, call.includeUsage) : renderCompletion(result, meta);
-  },
-};
+/** How an OpenAI-shaped vendor differs from OpenAI on a route. */
+export interface OpenAIRouteOptions {
+  flavour: OpenAIFlavour;
+  /** The model an answer names, from the body's model and the path (Azure: the deployment). */
+  modelName?: (model: string, path: string) => string;
+  /**
+   * Refuses what this vendor refuses beyond OpenAI's own checks, and returns the body in OpenAI's
+   * terms for the OpenAI parser (a new object: the request as received stays in the stats).
+   */
+  prepare?: (body: unknown) => unknown;
+  /** Rewrites the engine's answer into this vendor's conventions (Mistral's tool-call ids). */
+  adjust?: (result: EngineResult) => EngineResult;
+}
 
-const embeddingsRoute: WireRoute = {
-  needsBody: true,
-  model: (request) => modelOf(request.body),
-  streams: () => false,
-  handle(request): JsonReply {
-    const call = parseEmbeddingRequest(request.body);
-    const dimensions = call.dimensions ?? DEFAULT_EMBEDDING_DIMENSIONS;
-    let promptTokens = 0;
-    const data = call.inputs.map((input, index) => {
-      promptTokens += embeddingInputTokens(input);
-      const vector = embeddingVector(call.model, input, dimensions);
-      const embedding = call.encoding === 'base64' ? vectorToBase64(vector) : vectorToNumbers(vector);
-      return { object: 'embedding', index, embedding };
-    });
-    return {
-      kind: 'json',
-      status: 200,
-      tokens: 0,
-      body: {
-        object: 'list',
-        data,
-        model: call.model,
-        usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
-      },
-    };
-  },
-};
+export function chatRoute(options: OpenAIRouteOptions): WireRoute {
+  const { flavour, modelName = (model: string) => model } = options;
+  return {
+    needsBody: true,
+    model: (request) => modelOf(request.body),
+    streams: (request) => isObject(request.body) && request.body.stream === true,
+    handle(request) {
+      const call = parseChatRequest(options.prepare ? options.prepare(request.body) : request.body);
+      const generated = generate(call.engine);
+      const result = options.adjust ? options.adjust(generated) : generated;
+      const meta = {
+        id: completionId(),
+        created: Math.floor(Date.now() / 1000),
+        model: modelName(call.engine.model, request.path),
+      };
+      return call.stream
+        ? renderStream(result, meta, call.includeUsage, flavour)
+        : renderCompletion(result, meta, flavour);
+    },
+  };
+}
 
-const modelsRoute: WireRoute = {
+export function embeddingsRoute(options: Pick<OpenAIRouteOptions, 'modelName' | 'prepare'> = {}): WireRoute {
+  const { modelName = (model: string) => model } = options;
+  return {
+    needsBody: true,
+    model: (request) => modelOf(request.body),
+    streams: () => false,
+    handle(request): JsonReply {
+      const call = parseEmbeddingRequest(options.prepare ? options.prepare(request.body) : request.body);
+      return renderEmbeddings(call, modelName(call.model, request.path));
+    },
+  };
+}
+
+const openaiChat = chatRoute({ flavour: OPENAI });
+const openaiEmbeddings = embeddingsRoute();
+
+export const modelsRoute: WireRoute = {
   needsBody: false,
   model: () => undefined,
   streams: () => false,
@@ -92,8 +98,8 @@ const modelRoute: WireRoute = {
 export const openaiWire: WireFormat = {
   name: 'openai',
   route(method, path) {
-    if (method === 'POST' && path === '/v1/chat/completions') return chatRoute;
-    if (method === 'POST' && path === '/v1/embeddings') return embeddingsRoute;
+    if (method === 'POST' && path === '/v1/chat/completions') return openaiChat;
+    if (method === 'POST' && path === '/v1/embeddings') return openaiEmbeddings;
     if (method === 'GET' && path === '/v1/models') return modelsRoute;
     if (method === 'GET' && path.startsWith('/v1/models/') && path.length > '/v1/models/'.length)
       return modelRoute;
@@ -102,17 +108,7 @@ export const openaiWire: WireFormat = {
   authorized(headers: IncomingHttpHeaders, apiKey: string) {
     return headers.authorization === `Bearer ${apiKey}`;
   },
-  errorBody(status, error) {
-    const fallback = DEFAULT_ERRORS[status] ?? (status >= 500 ? DEFAULT_ERRORS[500] : DEFAULT_ERRORS[400]);
-    return {
-      error: {
-        message: error?.message ?? fallback?.message ?? 'Error.',
-        type: status === 429 ? 'requests' : status >= 500 ? 'server_error' : 'invalid_request_error',
-        param: error?.param ?? null,
-        code: error ? error.code : (fallback?.code ?? null),
-      },
-    };
-  },
+  errorBody: openaiErrorBody,
   streamError(body) {
     return `data: ${JSON.stringify(body)}\n\n`;
   },
@@ -124,6 +120,19 @@ export const openaiWire: WireFormat = {
     };
   },
 };
+
+/** OpenAI's error object for a status; Azure OpenAI answers in the same shape. */
+export function openaiErrorBody(status: number, error?: WireError): unknown {
+  const fallback = DEFAULT_ERRORS[status] ?? (status >= 500 ? DEFAULT_ERRORS[500] : DEFAULT_ERRORS[400]);
+  return {
+    error: {
+      message: error?.message ?? fallback?.message ?? 'Error.',
+      type: status === 429 ? 'requests' : status >= 500 ? 'server_error' : 'invalid_request_error',
+      param: error?.param ?? null,
+      code: error ? error.code : (fallback?.code ?? null),
+    },
+  };
+}
 
 /** Default messages (our own wording) and codes for statuses a fault rule may send. */
 const DEFAULT_ERRORS: Record<number, { message: string; code: string | null }> = {
@@ -141,97 +150,6 @@ const DEFAULT_ERRORS: Record<number, { message: string; code: string | null }> =
   503: { message: 'The service is temporarily overloaded; try again later.', code: null },
   504: { message: 'The server did not finish the request in time.', code: 'timeout' },
 };
-
-interface CompletionMeta {
-  id: string;
-  created: number;
-  model: string;
-}
-
-function renderCompletion(result: EngineResult, meta: CompletionMeta): JsonReply {
-  const message: Record<string, unknown> = {
-    role: 'assistant',
-    content: result.toolCalls.length > 0 ? null : result.text.join(''),
-    refusal: null,
-    annotations: [],
-  };
-  if (result.toolCalls.length > 0) {
-    message.tool_calls = result.toolCalls.map((call) => ({
-      id: call.id,
-      type: 'function',
-      function: { name: call.name, arguments: call.arguments },
-    }));
-  }
-  return {
-    kind: 'json',
-    status: 200,
-    tokens: result.usage.completionTokens,
-    body: {
-      id: meta.id,
-      object: 'chat.completion',
-      created: meta.created,
-      model: meta.model,
-      choices: [{ index: 0, message, logprobs: null, finish_reason: result.finishReason }],
-      usage: usageObject(result),
-      service_tier: 'default',
-      system_fingerprint: FINGERPRINT,
-    },
-  };
-}
-
-/**
- * The stream as OpenAI sends it: a role chunk, one chunk per token (text, or tool-call start then
- * argument fragments), a chunk with the finish reason, the usage chunk when asked, then [DONE].
- * OpenAI never streams reasoning text; reasoning tokens delay the first chunk and are counted in usage.
- */
-function renderStream(result: EngineResult, meta: CompletionMeta, includeUsage: boolean): StreamReply {
-  const head = `data: {"id":${JSON.stringify(meta.id)},"object":"chat.completion.chunk","created":${meta.created},"model":${JSON.stringify(meta.model)},"service_tier":"default","system_fingerprint":"${FINGERPRINT}","choices":`;
-  const tail = includeUsage ? ',"usage":null}\n\n' : '}\n\n';
-  const chunk = (delta: unknown, tokens: number, finish: string | null = null): StreamChunk => ({
-    text: `${head}[{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finish === null ? 'null' : `"${finish}"`}}]${tail}`,
-    tokens,
-  });
-  const toolReply = result.toolCalls.length > 0;
-  const chunks: StreamChunk[] = [
-    chunk({ role: 'assistant', content: toolReply ? null : '', refusal: null }, result.reasoning.length),
-  ];
-  for (const piece of result.text) chunks.push(chunk({ content: piece }, 1));
-  result.toolCalls.forEach((call, index) => {
-    chunks.push(
-      chunk(
-        {
-          tool_calls: [
-            { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } },
-          ],
-        },
-        0,
-      ),
-    );
-    for (const fragment of call.fragments)
-      chunks.push(chunk({ tool_calls: [{ index, function: { arguments: fragment } }] }, 1));
-  });
-  chunks.push(chunk({}, 0, result.finishReason));
-  if (includeUsage) {
-    chunks.push({ text: `${head}[],"usage":${JSON.stringify(usageObject(result))}}\n\n`, tokens: 0 });
-  }
-  return { kind: 'stream', chunks, trailer: 'data: [DONE]\n\n' };
-}
-
-function usageObject(result: EngineResult): Record<string, unknown> {
-  const { promptTokens, completionTokens, reasoningTokens } = result.usage;
-  return {
-    prompt_tokens: promptTokens,
-    completion_tokens: completionTokens,
-    total_tokens: promptTokens + completionTokens,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: {
-      reasoning_tokens: reasoningTokens,
-      audio_tokens: 0,
-      accepted_prediction_tokens: 0,
-      rejected_prediction_tokens: 0,
-    },
-  };
-}
 
 function modelObject(id: string): Record<string, unknown> {
   return { id, object: 'model', created: MODELS_CREATED, owned_by: OWNER };
