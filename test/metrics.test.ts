@@ -116,7 +116,13 @@ describe('metrics endpoint', () => {
   });
 
   test('reports circuit states, the journal lag and the process metrics', async () => {
-    const metrics = await scrape(gateway.url);
+    // Records wait in the journal until the next batch flush (every 200 ms): the lag drains to 0.
+    let metrics = await scrape(gateway.url);
+    const deadline = Date.now() + 5_000;
+    while (sample(metrics, 'switchyard_journal_lag_records', {}) !== 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      metrics = await scrape(gateway.url);
+    }
     assert.equal(sample(metrics, 'switchyard_circuit_state', { target: 'emulator/emulator-chat' }), 0);
     assert.equal(sample(metrics, 'switchyard_journal_lag_records', {}), 0);
     family(metrics, 'process_cpu_user_seconds_total');
