@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/load.ts';
+import { registerCatalogCommands } from './catalog.ts';
 import { registerEmulateCommand } from './emulate.ts';
 import { registerKeysCommands } from './keys.ts';
 import { registerMigrateCommand } from './migrate.ts';
@@ -15,6 +16,7 @@ registerServeCommand(program);
 registerEmulateCommand(program);
 registerMigrateCommand(program);
 registerKeysCommands(program);
+registerCatalogCommands(program);
 
 try {
   await program.parseAsync(process.argv);
