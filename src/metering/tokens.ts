@@ -11,7 +11,9 @@ const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
  * report usage never pays for them.
  */
 function tokenizer(): CountTokens {
-  countTokens ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as { countTokens: CountTokens }).countTokens;
+  countTokens ??= (
+    createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as { countTokens: CountTokens }
+  ).countTokens;
   return countTokens;
 }
 
