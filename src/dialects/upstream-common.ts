@@ -162,6 +162,16 @@ export function parseDataUrl(url: string): { mediaType: string; data: string } |
   return { mediaType: (match[1] ?? '').toLowerCase(), data: match[2] ?? '' };
 }
 
+/**
+ * Adds a decoded part to an answer's content, joining it to the text before it: an upstream may split
+ * one answer over several text blocks, and clients expect one text.
+ */
+export function appendMergingText(content: ContentPart[], part: ContentPart): void {
+  const last = content[content.length - 1];
+  if (part.type === 'text' && last?.type === 'text') last.text += part.text;
+  else content.push(part);
+}
+
 export function joinText(parts: readonly TextPart[]): string {
   return parts.map((part) => part.text).join('\n\n');
 }

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { GatewayError } from '../core/errors.ts';
 import type { EmbeddingRequest } from '../core/ir.ts';
+import type { EmbeddingResult } from './types.ts';
 
 /** The inputs as text. Token-id arrays only make sense to the tokenizer they were made with. */
 export function embeddingTexts(request: EmbeddingRequest, provider: string): string[] {
@@ -74,6 +75,30 @@ export function formatVectors(
     for (const [index, value] of vector.entries()) bytes.writeFloatLE(value, index * 4);
     return bytes.toString('base64');
   });
+}
+
+/** What one upstream call embedded: its vectors in input order, and the input tokens it cost. */
+export interface EmbeddedBatch {
+  vectors: number[][];
+  inputTokens: number;
+}
+
+/** Batches answered separately, as one answer: their vectors in order, their token counts summed. */
+export function joinEmbeddedBatches(
+  model: string,
+  batches: readonly EmbeddedBatch[],
+  format: EmbeddingRequest['encodingFormat'],
+): EmbeddingResult {
+  return {
+    response: {
+      model,
+      data: formatVectors(
+        batches.flatMap((batch) => batch.vectors),
+        format,
+      ),
+      usage: { inputTokens: batches.reduce((sum, batch) => sum + batch.inputTokens, 0) },
+    },
+  };
 }
 
 /** Runs `call` on consecutive slices of at most `size` items, `parallel` slices at a time, in order. */

@@ -115,6 +115,19 @@ export function upstreamFailure(error: unknown, provider: string, signal?: Abort
   );
 }
 
+/**
+ * A stream that broke after it started, whatever its framing. GatewayErrors (a stream's own error
+ * events) pass through; a transport failure keeps its kind (timeout or not) so retries judge it alike.
+ */
+export function streamInterrupted(error: unknown, provider: string, signal?: AbortSignal): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const failure = upstreamFailure(error, provider, signal);
+  return new GatewayError(failure.kind, `Stream from provider "${provider}" was interrupted`, {
+    cause: error,
+    code: 'upstream_stream_interrupted',
+  });
+}
+
 /** Reads a whole (small) body, failing with a timeout-kind error if the upstream stalls. */
 export async function readBody(
   response: UpstreamResponse,

@@ -1,7 +1,6 @@
 import { createParser } from 'eventsource-parser';
-import { GatewayError } from '../core/errors.ts';
 import type { SseEvent } from '../dialects/types.ts';
-import { upstreamFailure } from './http.ts';
+import { streamInterrupted } from './http.ts';
 
 /**
  * Reads server-sent events from an upstream body. Parsing is eventsource-parser's; this only adapts
@@ -28,12 +27,7 @@ export async function* readSse(
       while (queue.length > 0) yield queue.shift() as SseEvent;
     }
   } catch (error) {
-    if (error instanceof GatewayError) throw error;
-    const failure = upstreamFailure(error, provider, signal);
-    throw new GatewayError(failure.kind, `Stream from provider "${provider}" was interrupted`, {
-      cause: error,
-      code: 'upstream_stream_interrupted',
-    });
+    throw streamInterrupted(error, provider, signal);
   }
   parser.reset({ consume: true });
   while (queue.length > 0) yield queue.shift() as SseEvent;

@@ -1,17 +1,29 @@
 import type { Dispatcher } from 'undici';
 import type { StreamFrame } from '../core/ir.ts';
-import type { StreamDecoder } from '../dialects/types.ts';
-import { readSse } from './sse.ts';
+import type { SseEvent, StreamDecoder } from '../dialects/types.ts';
 
-/** An upstream SSE body decoded into IR frames. Ending the iteration early closes the upstream body. */
-export async function* decodeSseStream(
-  body: Dispatcher.ResponseData['body'],
+type UpstreamBody = Dispatcher.ResponseData['body'];
+
+/**
+ * How an upstream frames its stream: SSE for most, AWS's binary event stream for Bedrock. Either
+ * way the codec's decoder sees SseEvents.
+ */
+export type UpstreamEventReader = (
+  body: UpstreamBody,
+  provider: string,
+  signal: AbortSignal,
+) => AsyncIterable<SseEvent>;
+
+/** An upstream stream body decoded into IR frames. Ending the iteration early closes the upstream body. */
+export async function* decodeUpstreamStream(
+  body: UpstreamBody,
   decoder: StreamDecoder,
   provider: string,
   signal: AbortSignal,
+  readEvents: UpstreamEventReader,
 ): AsyncGenerator<StreamFrame> {
   try {
-    for await (const event of readSse(body, provider, signal)) {
+    for await (const event of readEvents(body, provider, signal)) {
       const frame = decoder.push(event);
       if (frame) yield frame;
     }

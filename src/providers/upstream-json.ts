@@ -22,6 +22,25 @@ export async function readJsonObject(
   return { raw, body: body as Record<string, unknown> };
 }
 
+/**
+ * A whole upstream answer that must be JSON of any shape, with its bytes for same-dialect relays.
+ * The OpenAI and Anthropic codecs judge the shape themselves.
+ */
+export async function readJsonValue(
+  response: UpstreamResponse,
+  provider: string,
+  signal: AbortSignal,
+): Promise<{ raw: Buffer; body: unknown }> {
+  const raw = await readBody(response, provider, signal);
+  const body = parseJsonLoose(raw);
+  if (typeof body !== 'object' || body === null) {
+    throw new GatewayError('upstream_error', `Provider "${provider}" returned a body that is not JSON`, {
+      code: 'upstream_invalid_response',
+    });
+  }
+  return { raw, body };
+}
+
 /** An upstream refusal (status >= 400) as the GatewayError its dialect says it is. */
 export async function readFailure(
   response: UpstreamResponse,

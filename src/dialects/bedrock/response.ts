@@ -30,6 +30,7 @@ import type {
 } from '../../core/ir.ts';
 import type { SseEvent, StreamDecoder } from '../types.ts';
 import {
+  appendMergingText,
   arrayOf,
   count,
   generatedId,
@@ -106,10 +107,7 @@ export function decodeBedrockResponse(body: unknown): ChatResponse {
   const content: ContentPart[] = [];
   for (const block of arrayOf(message.content).filter(isRecord)) {
     const part = decodeBlock(block);
-    if (!part) continue;
-    const last = content[content.length - 1];
-    if (part.type === 'text' && last?.type === 'text') last.text += part.text;
-    else content.push(part);
+    if (part) appendMergingText(content, part);
   }
   const extra: Json = {};
   if (typeof body.stopReason === 'string') extra.stopReason = body.stopReason;

@@ -29,6 +29,7 @@ import type {
 } from '../../core/ir.ts';
 import type { SseEvent, StreamDecoder } from '../types.ts';
 import {
+  appendMergingText,
   arrayOf,
   count,
   generatedId,
@@ -123,12 +124,7 @@ export function decodeGeminiResponse(body: unknown): ChatResponse {
   if (!candidate && !blocked) throw malformedUpstream('gemini', 'no candidates');
   const content: ContentPart[] = [];
   for (const part of partsOf(candidate)) {
-    for (const decoded of decodePart(part)) {
-      const last = content[content.length - 1];
-      // Gemini may split one answer over several text parts; clients expect one text.
-      if (decoded.type === 'text' && last?.type === 'text') last.text += decoded.text;
-      else content.push(decoded);
-    }
+    for (const decoded of decodePart(part)) appendMergingText(content, decoded);
   }
   const rawReason = typeof candidate?.finishReason === 'string' ? candidate.finishReason : blocked;
   const calledTool = content.some((part) => part.type === 'tool_call');

@@ -7,11 +7,11 @@
 // - Errors (529 overloaded_error): https://platform.claude.com/docs/en/api/errors
 // - List Models (after_id / has_more / last_id): https://platform.claude.com/docs/en/api/models-list
 import type { ProviderConfig } from '../../config/schema.ts';
-import { GatewayError } from '../../core/errors.ts';
 import type { ChatRequest } from '../../core/ir.ts';
 import { anthropicMessages, DEFAULT_ANTHROPIC_MAX_TOKENS } from '../../dialects/anthropic-messages.ts';
-import { joinUrl, parseJsonLoose, readBody, UpstreamClient, type UpstreamResponse } from '../http.ts';
-import { decodeSseStream } from '../stream.ts';
+import { decodeChatAnswer, postChat } from '../chat-call.ts';
+import { joinUrl, parseJsonLoose, readBody, UpstreamClient } from '../http.ts';
+import { collectModelPages, getModelList } from '../model-list.ts';
 import type { ChatResult, Deployment, Provider, ProviderContext } from '../types.ts';
 import { betaHeader } from './headers.ts';
 
@@ -20,9 +20,6 @@ export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
 /** The largest page the models endpoint serves. */
 const MODELS_PAGE_SIZE = 1000;
-/** A misbehaving upstream must not keep the pager going forever. */
-const MAX_MODEL_PAGES = 50;
-const LIST_MODELS_TIMEOUT_MS = 30_000;
 
 export class AnthropicProvider implements Provider {
   readonly dialect = 'anthropic-messages' as const;
@@ -51,67 +48,45 @@ export class AnthropicProvider implements Provider {
 
   async chat(request: ChatRequest, target: Deployment, signal: AbortSignal): Promise<ChatResult> {
     const body = anthropicMessages.encodeRequest(this.withMaxTokens(request, target.model), target.model);
-    const response = await this.client.request({
+    const response = await postChat(this.client, {
       url: joinUrl(this.baseUrl, 'v1/messages'),
-      headers: {
-        ...this.authHeaders(),
-        ...betaHeader(this.config.headers, request.headers),
-        'content-type': 'application/json',
-        accept: request.stream ? 'text/event-stream' : 'application/json',
-      },
-      body: JSON.stringify(body),
+      headers: { ...this.authHeaders(), ...betaHeader(this.config.headers, request.headers) },
+      body,
+      stream: request.stream,
+      target,
       signal,
-      headersTimeoutMs: target.timeoutMs,
-      bodyTimeoutMs: target.timeoutMs,
     });
-    if (response.status >= 400) throw await this.failure(response, signal);
-    if (request.stream) {
-      return {
-        kind: 'stream',
-        frames: decodeSseStream(response.body, anthropicMessages.createStreamDecoder(), this.name, signal),
-      };
-    }
-    const raw = await readBody(response, this.name, signal);
-    const parsed = parseJsonLoose(raw);
-    if (typeof parsed !== 'object' || parsed === null) {
-      throw new GatewayError('upstream_error', `Provider "${this.name}" returned a body that is not JSON`, {
-        code: 'upstream_invalid_response',
-      });
-    }
-    return {
-      kind: 'response',
-      response: anthropicMessages.decodeResponse(parsed),
-      raw: { dialect: 'anthropic-messages', body: raw },
-    };
+    return decodeChatAnswer(response, {
+      codec: anthropicMessages,
+      provider: this.name,
+      request,
+      target,
+      signal,
+    });
   }
 
   /** Every model id the key can use, following the pages the endpoint hands out. */
   async listModels(signal: AbortSignal): Promise<string[]> {
-    const ids: string[] = [];
-    let after: string | undefined;
-    for (let page = 0; page < MAX_MODEL_PAGES; page++) {
+    return collectModelPages(async (after) => {
       const query = new URLSearchParams({ limit: String(MODELS_PAGE_SIZE) });
       if (after !== undefined) query.set('after_id', after);
-      const response = await this.client.request({
+      const response = await getModelList(this.client, {
         url: `${joinUrl(this.baseUrl, 'v1/models')}?${query}`,
-        method: 'GET',
         headers: this.authHeaders(),
+        decodeError: anthropicMessages.decodeError,
+        provider: this.name,
         signal,
-        headersTimeoutMs: LIST_MODELS_TIMEOUT_MS,
-        bodyTimeoutMs: LIST_MODELS_TIMEOUT_MS,
       });
-      if (response.status >= 400) throw await this.failure(response, signal);
       const parsed = parseJsonLoose(await readBody(response, this.name, signal)) as {
         data?: Array<{ id?: unknown }>;
         has_more?: unknown;
         last_id?: unknown;
       };
+      const ids: string[] = [];
       for (const model of parsed.data ?? []) if (typeof model.id === 'string') ids.push(model.id);
-      const next = typeof parsed.last_id === 'string' ? parsed.last_id : undefined;
-      if (parsed.has_more !== true || next === undefined || next === after) break;
-      after = next;
-    }
-    return ids;
+      const lastId = typeof parsed.last_id === 'string' ? parsed.last_id : undefined;
+      return { ids, next: parsed.has_more === true ? lastId : undefined };
+    });
   }
 
   close(): Promise<void> {
@@ -135,11 +110,6 @@ export class AnthropicProvider implements Provider {
     const maxOutputTokens =
       limit !== undefined && Number.isInteger(limit) && limit > 0 ? limit : DEFAULT_ANTHROPIC_MAX_TOKENS;
     return { ...request, maxOutputTokens };
-  }
-
-  private async failure(response: UpstreamResponse, signal: AbortSignal): Promise<GatewayError> {
-    const body = await readBody(response, this.name, signal);
-    return anthropicMessages.decodeError(response.status, parseJsonLoose(body), response.headers);
   }
 }
 

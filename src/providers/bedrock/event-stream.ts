@@ -11,7 +11,7 @@ import { fromUtf8, toUtf8 } from '@smithy/core/serde';
 import { GatewayError } from '../../core/errors.ts';
 import { decodeBedrockStreamException } from '../../dialects/bedrock-converse.ts';
 import type { SseEvent } from '../../dialects/types.ts';
-import { upstreamFailure } from '../http.ts';
+import { streamInterrupted } from '../http.ts';
 
 /** Prelude (total length, headers length, prelude CRC) and the trailing message CRC. */
 const PRELUDE_BYTES = 12;
@@ -94,11 +94,6 @@ export async function* readEventStream(
       yield toSseEvent(message);
     }
   } catch (error) {
-    if (error instanceof GatewayError) throw error;
-    const failure = upstreamFailure(error, provider, signal);
-    throw new GatewayError(failure.kind, `Stream from provider "${provider}" was interrupted`, {
-      cause: error,
-      code: 'upstream_stream_interrupted',
-    });
+    throw streamInterrupted(error, provider, signal);
   }
 }

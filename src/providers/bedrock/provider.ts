@@ -7,20 +7,18 @@
 // - Signature Version 4 and Bedrock API keys: see auth.ts
 // - Errors (x-amzn-errortype): https://docs.aws.amazon.com/bedrock/latest/APIReference/CommonErrors.html
 // Converse answers carry neither an id nor the model; the deployment's model is filled in.
-import type { Dispatcher } from 'undici';
 import type { ProviderConfig } from '../../config/schema.ts';
 import { GatewayError } from '../../core/errors.ts';
-import type { ChatRequest, EmbeddingRequest, StreamFrame } from '../../core/ir.ts';
+import type { ChatRequest, EmbeddingRequest } from '../../core/ir.ts';
 import { bedrockConverse } from '../../dialects/bedrock-converse.ts';
-import type { StreamDecoder } from '../../dialects/types.ts';
+import { decodeChatAnswer } from '../chat-call.ts';
 import { COHERE_INPUT_TYPES } from '../cohere/embeddings.ts';
-import { fillStartModel, withDeploymentModel } from '../deployment-model.ts';
 import {
   embeddingTexts,
   estimateTokens,
-  formatVectors,
   inBatches,
   inputTypeOf,
+  joinEmbeddedBatches,
 } from '../embedding-support.ts';
 import { joinUrl, UpstreamClient, type UpstreamResponse } from '../http.ts';
 import type { ChatResult, Deployment, EmbeddingResult, Provider, ProviderContext } from '../types.ts';
@@ -73,18 +71,15 @@ export class BedrockProvider implements Provider {
       request.stream ? EVENT_STREAM_CONTENT_TYPE : 'application/json',
       signal,
     );
-    if (response.status >= 400)
-      throw await readFailure(response, bedrockConverse.decodeError, this.name, signal);
-    if (request.stream) {
-      const decoder = fillStartModel(bedrockConverse.createStreamDecoder(), target.model);
-      return { kind: 'stream', frames: decodeEventStream(response.body, decoder, this.name, signal) };
-    }
-    const { raw, body } = await readJsonObject(response, this.name, signal);
-    return {
-      kind: 'response',
-      response: withDeploymentModel(bedrockConverse.decodeResponse(body), target.model),
-      raw: { dialect: 'bedrock-converse', body: raw },
-    };
+    return decodeChatAnswer(response, {
+      codec: bedrockConverse,
+      provider: this.name,
+      request,
+      target,
+      signal,
+      upstreamOnlyCodec: true,
+      readEvents: readEventStream,
+    });
   }
 
   async embed(request: EmbeddingRequest, target: Deployment, signal: AbortSignal): Promise<EmbeddingResult> {
@@ -101,16 +96,7 @@ export class BedrockProvider implements Provider {
       const inputTokens = reportedInputTokens(answer.body, response.headers) ?? estimateTokens(batch);
       return [{ vectors: invokeVectors(family, answer.body, batch.length), inputTokens }];
     });
-    return {
-      response: {
-        model: target.model,
-        data: formatVectors(
-          results.flatMap((result) => result.vectors),
-          request.encodingFormat,
-        ),
-        usage: { inputTokens: results.reduce((sum, result) => sum + result.inputTokens, 0) },
-      },
-    };
+    return joinEmbeddedBatches(target.model, results, request.encodingFormat);
   }
 
   close(): Promise<void> {
@@ -141,23 +127,6 @@ export class BedrockProvider implements Provider {
       headersTimeoutMs: target.timeoutMs,
       bodyTimeoutMs: target.timeoutMs,
     });
-  }
-}
-
-/** An event-stream body decoded into IR frames. Ending the iteration early closes the upstream body. */
-async function* decodeEventStream(
-  body: Dispatcher.ResponseData['body'],
-  decoder: StreamDecoder,
-  provider: string,
-  signal: AbortSignal,
-): AsyncGenerator<StreamFrame> {
-  try {
-    for await (const event of readEventStream(body, provider, signal)) {
-      const frame = decoder.push(event);
-      if (frame) yield frame;
-    }
-  } finally {
-    if (!body.destroyed) body.destroy();
   }
 }
 

@@ -10,16 +10,16 @@ import type { ProviderConfig } from '../../config/schema.ts';
 import { GatewayError } from '../../core/errors.ts';
 import type { ChatRequest, EmbeddingRequest } from '../../core/ir.ts';
 import { cohere } from '../../dialects/cohere.ts';
-import { fillStartModel, withDeploymentModel } from '../deployment-model.ts';
+import { decodeChatAnswer, postChat } from '../chat-call.ts';
 import {
   embeddingTexts,
   estimateTokens,
-  formatVectors,
   inBatches,
   inputTypeOf,
+  joinEmbeddedBatches,
 } from '../embedding-support.ts';
 import { joinUrl, UpstreamClient } from '../http.ts';
-import { decodeSseStream } from '../stream.ts';
+import { collectModelPages, getModelList } from '../model-list.ts';
 import type { ChatResult, Deployment, EmbeddingResult, Provider, ProviderContext } from '../types.ts';
 import { readFailure, readJsonObject } from '../upstream-json.ts';
 import {
@@ -33,9 +33,6 @@ import {
 export const COHERE_BASE_URL = 'https://api.cohere.com';
 
 const MODELS_PAGE_SIZE = 1000;
-/** A misbehaving upstream must not keep the pager going forever. */
-const MAX_MODEL_PAGES = 50;
-const LIST_MODELS_TIMEOUT_MS = 30_000;
 const PARALLEL_BATCHES = 4;
 
 export class CohereProvider implements Provider {
@@ -60,29 +57,22 @@ export class CohereProvider implements Provider {
   }
 
   async chat(request: ChatRequest, target: Deployment, signal: AbortSignal): Promise<ChatResult> {
-    const response = await this.client.request({
+    const response = await postChat(this.client, {
       url: joinUrl(this.baseUrl, 'v2/chat'),
-      headers: {
-        ...this.authHeaders(),
-        'content-type': 'application/json',
-        accept: request.stream ? 'text/event-stream' : 'application/json',
-      },
-      body: JSON.stringify(cohere.encodeRequest(request, target.model)),
+      headers: this.authHeaders(),
+      body: cohere.encodeRequest(request, target.model),
+      stream: request.stream,
+      target,
       signal,
-      headersTimeoutMs: target.timeoutMs,
-      bodyTimeoutMs: target.timeoutMs,
     });
-    if (response.status >= 400) throw await readFailure(response, cohere.decodeError, this.name, signal);
-    if (request.stream) {
-      const decoder = fillStartModel(cohere.createStreamDecoder(), target.model);
-      return { kind: 'stream', frames: decodeSseStream(response.body, decoder, this.name, signal) };
-    }
-    const { raw, body } = await readJsonObject(response, this.name, signal);
-    return {
-      kind: 'response',
-      response: withDeploymentModel(cohere.decodeResponse(body), target.model),
-      raw: { dialect: 'cohere', body: raw },
-    };
+    return decodeChatAnswer(response, {
+      codec: cohere,
+      provider: this.name,
+      request,
+      target,
+      signal,
+      upstreamOnlyCodec: true,
+    });
   }
 
   async embed(request: EmbeddingRequest, target: Deployment, signal: AbortSignal): Promise<EmbeddingResult> {
@@ -103,35 +93,23 @@ export class CohereProvider implements Provider {
       const inputTokens = cohereBilledInputTokens(body) ?? estimateTokens(batch);
       return [{ vectors: cohereVectors(body, batch.length), inputTokens }];
     });
-    return {
-      response: {
-        model: target.model,
-        data: formatVectors(
-          batches.flatMap((batch) => batch.vectors),
-          request.encodingFormat,
-        ),
-        usage: { inputTokens: batches.reduce((sum, batch) => sum + batch.inputTokens, 0) },
-      },
-    };
+    return joinEmbeddedBatches(target.model, batches, request.encodingFormat);
   }
 
   /** Every model name the key can use, following the pages the endpoint hands out. */
   async listModels(signal: AbortSignal): Promise<string[]> {
-    const names: string[] = [];
-    let pageToken: string | undefined;
-    for (let page = 0; page < MAX_MODEL_PAGES; page++) {
+    return collectModelPages(async (pageToken) => {
       const query = new URLSearchParams({ page_size: String(MODELS_PAGE_SIZE) });
       if (pageToken !== undefined) query.set('page_token', pageToken);
-      const response = await this.client.request({
+      const response = await getModelList(this.client, {
         url: `${joinUrl(this.baseUrl, 'v1/models')}?${query}`,
-        method: 'GET',
         headers: this.authHeaders(),
+        decodeError: cohere.decodeError,
+        provider: this.name,
         signal,
-        headersTimeoutMs: LIST_MODELS_TIMEOUT_MS,
-        bodyTimeoutMs: LIST_MODELS_TIMEOUT_MS,
       });
-      if (response.status >= 400) throw await readFailure(response, cohere.decodeError, this.name, signal);
       const { body } = await readJsonObject(response, this.name, signal);
+      const names: string[] = [];
       for (const model of Array.isArray(body.models) ? body.models : []) {
         const name = (model as { name?: unknown } | null)?.name;
         if (typeof name === 'string') names.push(name);
@@ -140,10 +118,8 @@ export class CohereProvider implements Provider {
         typeof body.next_page_token === 'string' && body.next_page_token !== ''
           ? body.next_page_token
           : undefined;
-      if (next === undefined || next === pageToken) break;
-      pageToken = next;
-    }
-    return names;
+      return { ids: names, next };
+    });
   }
 
   close(): Promise<void> {

@@ -10,10 +10,10 @@
 import type { ProviderConfig } from '../../config/schema.ts';
 import type { ChatRequest, EmbeddingRequest } from '../../core/ir.ts';
 import { gemini } from '../../dialects/gemini.ts';
-import { fillStartModel, withDeploymentModel } from '../deployment-model.ts';
-import { embeddingTexts, formatVectors, inBatches, inputTypeOf } from '../embedding-support.ts';
+import { decodeChatAnswer, postChat } from '../chat-call.ts';
+import { embeddingTexts, inBatches, inputTypeOf, joinEmbeddedBatches } from '../embedding-support.ts';
 import { UpstreamClient } from '../http.ts';
-import { decodeSseStream } from '../stream.ts';
+import { collectModelPages, getModelList } from '../model-list.ts';
 import type { ChatResult, Deployment, EmbeddingResult, Provider, ProviderContext } from '../types.ts';
 import { readFailure, readJsonObject } from '../upstream-json.ts';
 import {
@@ -21,16 +21,12 @@ import {
   batchEmbedBody,
   decodeBatchEmbed,
   decodeVertexPredict,
-  type Embedded,
   GEMINI_TASK_TYPES,
   vertexBatchSize,
   vertexPredictBody,
 } from './embeddings.ts';
 import { type GeminiEndpoint, geminiEndpoint } from './endpoint.ts';
 
-/** A misbehaving upstream must not keep the pager going forever. */
-const MAX_MODEL_PAGES = 50;
-const LIST_MODELS_TIMEOUT_MS = 30_000;
 /** Embedding batches sent at once. */
 const PARALLEL_BATCHES = 4;
 
@@ -55,29 +51,22 @@ export class GeminiProvider implements Provider {
   }
 
   async chat(request: ChatRequest, target: Deployment, signal: AbortSignal): Promise<ChatResult> {
-    const response = await this.client.request({
+    const response = await postChat(this.client, {
       url: this.endpoint.chatUrl(target.model, request.stream),
-      headers: {
-        ...this.endpoint.authHeaders(),
-        'content-type': 'application/json',
-        accept: request.stream ? 'text/event-stream' : 'application/json',
-      },
-      body: JSON.stringify(gemini.encodeRequest(request, target.model)),
+      headers: this.endpoint.authHeaders(),
+      body: gemini.encodeRequest(request, target.model),
+      stream: request.stream,
+      target,
       signal,
-      headersTimeoutMs: target.timeoutMs,
-      bodyTimeoutMs: target.timeoutMs,
     });
-    if (response.status >= 400) throw await readFailure(response, gemini.decodeError, this.name, signal);
-    if (request.stream) {
-      const decoder = fillStartModel(gemini.createStreamDecoder(), target.model);
-      return { kind: 'stream', frames: decodeSseStream(response.body, decoder, this.name, signal) };
-    }
-    const { raw, body } = await readJsonObject(response, this.name, signal);
-    return {
-      kind: 'response',
-      response: withDeploymentModel(gemini.decodeResponse(body), target.model),
-      raw: { dialect: 'gemini', body: raw },
-    };
+    return decodeChatAnswer(response, {
+      codec: gemini,
+      provider: this.name,
+      request,
+      target,
+      signal,
+      upstreamOnlyCodec: true,
+    });
   }
 
   async embed(request: EmbeddingRequest, target: Deployment, signal: AbortSignal): Promise<EmbeddingResult> {
@@ -106,45 +95,31 @@ export class GeminiProvider implements Provider {
       const { body } = await readJsonObject(response, this.name, signal);
       return [vertex ? decodeVertexPredict(body, batch) : decodeBatchEmbed(body, batch)];
     });
-    return {
-      response: {
-        model: target.model,
-        data: formatVectors(
-          results.flatMap((result: Embedded) => result.vectors),
-          request.encodingFormat,
-        ),
-        usage: { inputTokens: results.reduce((sum, result) => sum + result.inputTokens, 0) },
-      },
-    };
+    return joinEmbeddedBatches(target.model, results, request.encodingFormat);
   }
 
   /** Model ids (without the `models/` prefix), following the pages the endpoint hands out. */
   async listModels(signal: AbortSignal): Promise<string[]> {
     const modelsUrl = this.endpoint.modelsUrl;
     if (!modelsUrl) return [];
-    const ids: string[] = [];
-    let pageToken: string | undefined;
-    for (let page = 0; page < MAX_MODEL_PAGES; page++) {
-      const response = await this.client.request({
+    return collectModelPages(async (pageToken) => {
+      const response = await getModelList(this.client, {
         url: modelsUrl(pageToken),
-        method: 'GET',
         headers: this.endpoint.authHeaders(),
+        decodeError: gemini.decodeError,
+        provider: this.name,
         signal,
-        headersTimeoutMs: LIST_MODELS_TIMEOUT_MS,
-        bodyTimeoutMs: LIST_MODELS_TIMEOUT_MS,
       });
-      if (response.status >= 400) throw await readFailure(response, gemini.decodeError, this.name, signal);
       const { body } = await readJsonObject(response, this.name, signal);
+      const ids: string[] = [];
       for (const model of Array.isArray(body.models) ? body.models : []) {
         const name = (model as { name?: unknown } | null)?.name;
         if (typeof name === 'string') ids.push(name.replace(/^models\//, ''));
       }
       const next =
         typeof body.nextPageToken === 'string' && body.nextPageToken !== '' ? body.nextPageToken : undefined;
-      if (next === undefined || next === pageToken) break;
-      pageToken = next;
-    }
-    return ids;
+      return { ids, next };
+    });
   }
 
   close(): Promise<void> {

@@ -7,8 +7,9 @@ import type { ChatRequest, EmbeddingRequest } from '../../core/ir.ts';
 import { openaiChat } from '../../dialects/openai-chat.ts';
 import { decodeEmbeddingResponse, encodeEmbeddingRequest } from '../../dialects/openai-embeddings.ts';
 import type { UpstreamDialect } from '../../dialects/types.ts';
+import { decodeChatAnswer, postChat } from '../chat-call.ts';
 import { joinUrl, parseJsonLoose, readBody, UpstreamClient } from '../http.ts';
-import { decodeSseStream } from '../stream.ts';
+import { getModelList } from '../model-list.ts';
 import type { ChatResult, Deployment, EmbeddingResult, Provider, ProviderContext } from '../types.ts';
 import { OPENAI_BASE_URL, PRESETS } from './presets.ts';
 
@@ -49,40 +50,15 @@ export class OpenAIShapedProvider implements Provider {
     const body = this.codec.encodeRequest(request, target.model);
     if (request.stream && !this.endpoint.streamUsage) delete body.stream_options;
     this.endpoint.adjustBody?.(body, request);
-    const response = await this.client.request({
+    const response = await postChat(this.client, {
       url: this.endpoint.chatUrl(target.model),
-      headers: {
-        ...(await this.endpoint.authHeaders()),
-        'content-type': 'application/json',
-        accept: request.stream ? 'text/event-stream' : 'application/json',
-      },
-      body: JSON.stringify(body),
+      headers: await this.endpoint.authHeaders(),
+      body,
+      stream: request.stream,
+      target,
       signal,
-      headersTimeoutMs: target.timeoutMs,
-      bodyTimeoutMs: target.timeoutMs,
     });
-    if (response.status >= 400) {
-      const errorBody = await readBody(response, this.name, signal);
-      throw this.codec.decodeError(response.status, parseJsonLoose(errorBody), response.headers);
-    }
-    if (request.stream) {
-      return {
-        kind: 'stream',
-        frames: decodeSseStream(response.body, this.codec.createStreamDecoder(), this.name, signal),
-      };
-    }
-    const raw = await readBody(response, this.name, signal);
-    const parsed = parseJsonLoose(raw);
-    if (typeof parsed !== 'object' || parsed === null) {
-      throw new GatewayError('upstream_error', `Provider "${this.name}" returned a body that is not JSON`, {
-        code: 'upstream_invalid_response',
-      });
-    }
-    return {
-      kind: 'response',
-      response: this.codec.decodeResponse(parsed),
-      raw: { dialect: 'openai-chat', body: raw },
-    };
+    return decodeChatAnswer(response, { codec: this.codec, provider: this.name, request, target, signal });
   }
 
   async embed(request: EmbeddingRequest, target: Deployment, signal: AbortSignal): Promise<EmbeddingResult> {
@@ -105,18 +81,16 @@ export class OpenAIShapedProvider implements Provider {
 
   async listModels(signal: AbortSignal): Promise<string[]> {
     if (!this.endpoint.modelsUrl) return [];
-    const response = await this.client.request({
+    const response = await getModelList(this.client, {
       url: this.endpoint.modelsUrl,
-      method: 'GET',
       headers: await this.endpoint.authHeaders(),
+      decodeError: this.codec.decodeError,
+      provider: this.name,
       signal,
-      headersTimeoutMs: 30_000,
-      bodyTimeoutMs: 30_000,
     });
-    const raw = await readBody(response, this.name, signal);
-    if (response.status >= 400)
-      throw this.codec.decodeError(response.status, parseJsonLoose(raw), response.headers);
-    const parsed = parseJsonLoose(raw) as { data?: Array<{ id?: unknown }> };
+    const parsed = parseJsonLoose(await readBody(response, this.name, signal)) as {
+      data?: Array<{ id?: unknown }>;
+    };
     return (parsed.data ?? []).map((model) => String(model.id));
   }
 
