@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     children.push(
       await startProcess(
         'emulator',
-        ['src/cli/main.ts', 'emulate', '--port', String(emulatorPort)],
+        ['dist/switchyard.mjs', 'emulate', '--port', String(emulatorPort)],
         /listening/,
         join(work, 'emulator.log'),
       ),
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     );
     const gateway = await startProcess(
       'gateway',
-      ['src/cli/main.ts', '--config', config, 'serve', '--port', String(gatewayPort)],
+      ['dist/switchyard.mjs', '--config', config, 'serve', '--port', String(gatewayPort)],
       /listening on/,
       join(work, 'gateway.log'),
     );
