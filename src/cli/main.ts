@@ -5,6 +5,7 @@ import { registerEmulateCommand } from './emulate.ts';
 import { registerKeysCommands } from './keys.ts';
 import { registerMigrateCommand } from './migrate.ts';
 import { registerServeCommand } from './serve.ts';
+import { registerUsageCommands } from './usage.ts';
 
 const program = new Command()
   .name('switchyard')
@@ -17,6 +18,7 @@ registerEmulateCommand(program);
 registerMigrateCommand(program);
 registerKeysCommands(program);
 registerCatalogCommands(program);
+registerUsageCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -8,6 +8,8 @@ import { loadConfig } from '../config/load.ts';
 import type { SwitchyardConfig } from '../config/schema.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { Authenticator } from '../identity/authenticator.ts';
+import { catalogPricer, type PriceSource } from '../metering/catalog-pricer.ts';
+import { recordPricer } from '../metering/record-pricer.ts';
 import { type Metering, startMetering } from '../metering/setup.ts';
 import type { PipelineStage } from '../pipeline/context.ts';
 import { Gateway } from '../pipeline/gateway.ts';
@@ -29,6 +31,7 @@ import { catalogModelExtension } from './catalog-models.ts';
 import { registerCatalogRoutes } from './catalog-routes.ts';
 import { keyAdmin } from './key-admin.ts';
 import { metricsRoute } from './metrics-route.ts';
+import { registerUsageRoutes } from './usage-routes.ts';
 
 export interface StartOptions {
   /** A parsed config; when absent it is loaded from `configFile` / switchyard.yaml / defaults. */
@@ -84,17 +87,13 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
     // The newest synced price snapshot, or the catalog shipped with the package.
     const catalog = await LiveCatalog.open(new FileSnapshotStore(catalogSnapshotDir(config, cwd)), { clock });
     // Metering replays its journal here, before the server accepts a request.
-    metering = await startMetering(config, store, {
-      clock,
-      logger,
-      cwd,
-      catalog: {
-        priceFor: (target, model, override) => catalog.current().priceFor(target, model, override),
-        get version() {
-          return catalog.current().version;
-        },
+    const livePrices: PriceSource = {
+      priceFor: (target, model, override) => catalog.current().priceFor(target, model, override),
+      get version() {
+        return catalog.current().version;
       },
-    });
+    };
+    metering = await startMetering(config, store, { clock, logger, cwd, catalog: livePrices });
     const repository = new KeyRepository(store.db);
     const cache = new KeyCache(repository, clock);
     await cache.refresh();
@@ -167,6 +166,19 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
             clock,
             bodyLimit: config.server.body_limit,
             sync: (from) => catalog.sync(from),
+          }),
+        (server) =>
+          registerUsageRoutes(server, {
+            store,
+            authenticator,
+            clock,
+            bodyLimit: config.server.body_limit,
+            // Re-pricing uses today's catalog and the same negotiated prices and discounts as requests.
+            pricer: recordPricer({
+              pricer: catalogPricer(livePrices),
+              providers: config.providers,
+              routes: config.routes,
+            }),
           }),
         ...(observability.metrics
           ? [metricsRoute(observability.metrics, config.telemetry.metrics.token)]

@@ -10,6 +10,7 @@ export interface DatabaseSchema {
   settings: SettingsTable;
   usage_records: UsageRecordsTable;
   usage_rollup_hourly: UsageRollupHourlyTable;
+  usage_rollup_daily: UsageRollupDailyTable;
   admin_actions: AdminActionsTable;
 }
 
@@ -98,6 +99,33 @@ export interface UsageRollupHourlyTable {
   cost_center: string;
   business_unit: string;
   user_id: string;
+  route: string;
+  provider: string;
+  model: string;
+  region: string;
+  request_count: number;
+  error_count: number;
+  unknown_cost_count: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost_micros: number;
+}
+
+/**
+ * Daily sums of usage_rollup_hourly over every dimension but `user_id`, kept in step with it by database
+ * triggers (migration 0004). Long-range reports that do not need hours or users read this.
+ */
+export interface UsageRollupDailyTable {
+  /** Start of the UTC day, ms since the epoch. */
+  day: number;
+  key_id: string;
+  app: string;
+  team: string;
+  cost_center: string;
+  business_unit: string;
   route: string;
   provider: string;
   model: string;

@@ -12,6 +12,7 @@ import type { DatabaseSchema } from '../schema.ts';
 import { initial } from './0001_initial.ts';
 import { usage } from './0002_usage.ts';
 import { adminActions } from './0003_admin_actions.ts';
+import { usageRollupDaily } from './0004_usage_rollup_daily.ts';
 
 /**
  * Every migration, by name; they run in name order. Kept in code rather than read from a folder at run
@@ -22,6 +23,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_usage': usage,
   '0003_admin_actions': adminActions,
+  '0004_usage_rollup_daily': usageRollupDaily,
 };
 
 const inCodeProvider: MigrationProvider = {
