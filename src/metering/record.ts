@@ -1,6 +1,7 @@
 import type { PriceOverride } from '../config/schema.ts';
 import type { Usage } from '../core/ir.ts';
 import type { AttemptRecord } from '../routing/executor.ts';
+import type { UsageRecordsTable } from '../store/schema.ts';
 import { attributionOf } from './attribution.ts';
 import type { Charge } from './charge.ts';
 
@@ -42,46 +43,25 @@ export interface MeteredContext {
  * One request's usage, as journaled (one JSON line) and as stored (one row; see UsageRecordsTable).
  * Field names are the column names, so the journal line, the row and the record read back agree.
  */
-export interface UsageRecord {
-  request_id: string;
-  started_at: number;
-  completed_at: number;
-  endpoint: string;
-  dialect: string;
-  key_id: string | null;
-  key_name: string | null;
-  user_id: string | null;
-  app: string | null;
-  team: string | null;
-  cost_center: string | null;
-  business_unit: string | null;
+export type UsageRecord = Omit<UsageRecordsTable, DecodedColumn> & {
   tags: string[];
-  requested_model: string | null;
-  route: string | null;
-  provider: string | null;
-  provider_type: string | null;
-  model: string | null;
-  region: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cost_micros: number;
+  attempts: AttemptRecord[];
   cost_known: boolean;
-  price_version: string | null;
   zero_cost_anomaly: boolean;
   usage_estimated: boolean;
-  latency_ms: number;
-  ttft_ms: number | null;
-  status: number;
-  error_kind: string | null;
-  error_code: string | null;
-  attempt_count: number;
-  attempts: AttemptRecord[];
   streamed: boolean;
   client_disconnected: boolean;
-}
+};
+
+/** Columns stored encoded (JSON text, 0/1 flags) and held decoded in a record. */
+type DecodedColumn =
+  | 'tags'
+  | 'attempts'
+  | 'cost_known'
+  | 'zero_cost_anomaly'
+  | 'usage_estimated'
+  | 'streamed'
+  | 'client_disconnected';
 
 export interface RecordFacts {
   charge: Charge;
