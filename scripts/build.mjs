@@ -9,8 +9,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist');
 mkdirSync(join(out, 'data'), { recursive: true });
 await build({
-  entryPoints: [join(root, 'src/cli/main.ts')],
-  outfile: join(out, 'switchyard.mjs'),
+  // The usage writer runs in a worker thread and is loaded by file name next to the main bundle.
+  entryPoints: {
+    switchyard: join(root, 'src/cli/main.ts'),
+    'usage-writer': join(root, 'src/metering/usage-writer-worker.ts'),
+  },
+  outdir: out,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -2,6 +2,15 @@ import { Journal, readSegment } from './journal.ts';
 import { recordFromJournal, type UsageRecord } from './record.ts';
 import type { UsageSink } from './repository.ts';
 
+/**
+ * A sink that takes records as the journal's JSON lines, so the ledger never serializes a record twice
+ * and the parsing happens where the sink writes (the usage writer thread).
+ */
+export interface UsageLineSink {
+  /** Same contract as `UsageSink.insert`, for records given as journal lines. */
+  insertLines(lines: readonly string[]): Promise<number>;
+}
+
 /** Where the ledger reports trouble; pino's logger fits. */
 export interface LedgerLogger {
   warn(details: Record<string, unknown>): void;
@@ -10,7 +19,7 @@ export interface LedgerLogger {
 
 export interface LedgerOptions {
   dir: string;
-  sink: UsageSink;
+  sink: UsageSink | UsageLineSink;
   /** Time between flushes (default 200 ms). */
   flushIntervalMs?: number;
   /** Records per database transaction; this many waiting also starts a flush at once (default 500). */
@@ -49,7 +58,8 @@ export interface LedgerStats {
 }
 
 interface Queued {
-  record: UsageRecord;
+  /** The record as its journal line (JSON). */
+  line: string;
   /** The segment the record's line is in; undefined when the journal write failed. */
   segment: number | undefined;
 }
@@ -71,7 +81,7 @@ const DEFAULTS = {
  */
 export class UsageLedger {
   private readonly journal: Journal;
-  private readonly sink: UsageSink;
+  private readonly sink: UsageSink | UsageLineSink;
   private readonly options: typeof DEFAULTS;
   private readonly logger: LedgerLogger | undefined;
   private queue: Queued[] = [];
@@ -130,9 +140,10 @@ export class UsageLedger {
   /** Journals a record (one synchronous write) and queues it for the database. Never throws. */
   record(record: UsageRecord): void {
     this.count(record);
+    const line = JSON.stringify(record);
     let segment: number | undefined;
     try {
-      segment = this.journal.append(JSON.stringify(record));
+      segment = this.journal.append(line);
       this.pendingBySegment.set(segment, (this.pendingBySegment.get(segment) ?? 0) + 1);
     } catch (error) {
       // Keep the record in memory: it still reaches the database unless the process dies first.
@@ -143,7 +154,7 @@ export class UsageLedger {
         error: messageOf(error),
       });
     }
-    this.queue.push({ record, segment });
+    this.queue.push({ line, segment });
     if (this.queue.length > this.options.maxQueued && !this.flushing) this.spill();
     if (
       this.queue.length >= this.options.batchSize &&
@@ -242,7 +253,7 @@ export class UsageLedger {
     while (remaining > 0) {
       const batch = this.queue.slice(0, Math.min(this.options.batchSize, remaining));
       remaining -= batch.length;
-      this.counters.stored += await this.sink.insert(batch.map((entry) => entry.record));
+      this.counters.stored += await this.insertLines(batch.map((entry) => entry.line));
       // Only the flusher removes from the front, and a spill waits for it, so these are the same entries.
       this.queue.splice(0, batch.length);
       for (const entry of batch) {
@@ -266,7 +277,9 @@ export class UsageLedger {
         else skipped += 1;
       }
       for (let start = 0; start < records.length; start += this.options.batchSize) {
-        this.counters.stored += await this.sink.insert(records.slice(start, start + this.options.batchSize));
+        this.counters.stored += await this.insertRecords(
+          records.slice(start, start + this.options.batchSize),
+        );
       }
       if (skipped > 0) {
         this.counters.corruptLines += skipped;
@@ -277,6 +290,18 @@ export class UsageLedger {
         this.journal.remove(segment);
       }
     }
+  }
+
+  private insertLines(lines: string[]): Promise<number> {
+    if ('insertLines' in this.sink) return this.sink.insertLines(lines);
+    // Lines this process wrote itself always parse back into a record.
+    return this.sink.insert(lines.map((line) => recordFromJournal(JSON.parse(line)) as UsageRecord));
+  }
+
+  private insertRecords(records: UsageRecord[]): Promise<number> {
+    if ('insertLines' in this.sink)
+      return this.sink.insertLines(records.map((record) => JSON.stringify(record)));
+    return this.sink.insert(records);
   }
 
   /**

@@ -160,6 +160,17 @@ const FLAG_FIELDS = [
   'client_disconnected',
 ] as const;
 
+/** Every column of usage_records, each once. */
+export const USAGE_COLUMNS: readonly (keyof UsageRecord)[] = [
+  ...TEXT_FIELDS,
+  ...OPTIONAL_TEXT_FIELDS,
+  ...NUMBER_FIELDS,
+  ...FLAG_FIELDS,
+  'ttft_ms',
+  'tags',
+  'attempts',
+];
+
 /**
  * A record read back from a journal line, keeping only known fields, or undefined when the line is not
  * a record. A journal written by a newer version may carry fields this one has no column for; a line

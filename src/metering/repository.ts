@@ -120,7 +120,8 @@ export class UsageRepository implements UsageSink {
   }
 }
 
-function toRow(record: UsageRecord): UsageRecordsTable {
+/** A record as its row: JSON text for lists, 0/1 for flags. */
+export function toRow(record: UsageRecord): UsageRecordsTable {
   return {
     ...record,
     tags: JSON.stringify(record.tags),

@@ -3,11 +3,13 @@ import type { SwitchyardConfig } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
 import { GatewayError } from '../core/errors.ts';
 import type { Store } from '../store/db.ts';
+import { parseStorageUrl } from '../store/url.ts';
 import { catalogPricer, type PriceSource } from './catalog-pricer.ts';
 import type { LedgerLogger } from './ledger.ts';
 import { journalLocation } from './location.ts';
 import type { PricedProvider } from './pricer.ts';
 import { createMeteringStage, type Metering } from './stage.ts';
+import { WorkerUsageSink } from './worker-sink.ts';
 
 export type { Metering };
 
@@ -40,6 +42,9 @@ export async function startMetering(
       journalDir: location.dir,
       removeJournalOnClose: location.temporary,
       flushIntervalMs: config.metering.flush_interval_ms,
+      ...(writesInWorker(config.storage.url, setup.cwd)
+        ? { sink: new WorkerUsageSink({ storageUrl: config.storage.url, cwd: setup.cwd }) }
+        : {}),
       pricer: catalogPricer(setup.catalog ?? Catalog.shipped({ clock: setup.clock })),
       providers: (name) => providers.get(name),
       clock: setup.clock,
@@ -55,4 +60,13 @@ export async function startMetering(
   }
   await metering.start();
   return metering;
+}
+
+/**
+ * Batches are written from a worker thread, off the event loop, whenever that thread can open the same
+ * database: a file or a server. An in-memory SQLite database exists only in this thread's connection.
+ */
+function writesInWorker(storageUrl: string, cwd: string): boolean {
+  const target = parseStorageUrl(storageUrl, cwd);
+  return target.kind === 'postgres' || target.path !== ':memory:';
 }

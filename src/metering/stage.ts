@@ -5,7 +5,7 @@ import type { Usage } from '../core/ir.ts';
 import { formatMicros } from '../core/money.ts';
 import type { DatabaseSchema } from '../store/schema.ts';
 import { type Charge, chargeFor } from './charge.ts';
-import { type LedgerLogger, type LedgerStats, UsageLedger } from './ledger.ts';
+import { type LedgerLogger, type LedgerStats, UsageLedger, type UsageLineSink } from './ledger.ts';
 import type { PricedProvider, Pricer } from './pricer.ts';
 import { buildUsageRecord, elapsedSince, type MeteredContext } from './record.ts';
 import { UsageRepository } from './repository.ts';
@@ -17,6 +17,8 @@ export interface MeteringDeps {
   /** Delete the journal directory on close (a throwaway directory for an in-memory database). */
   removeJournalOnClose?: boolean;
   flushIntervalMs?: number;
+  /** Where batches are written; the repository over `db`, in this thread, when absent. */
+  sink?: UsageLineSink & { close(): Promise<void> };
   pricer: Pricer;
   /** The configuration of a provider by name: which prices apply and its discount. */
   providers: (name: string) => PricedProvider | undefined;
@@ -61,7 +63,7 @@ export function createMeteringStage(deps: MeteringDeps): Metering {
   const repository = new UsageRepository(deps.db);
   const ledger = new UsageLedger({
     dir: deps.journalDir,
-    sink: repository,
+    sink: deps.sink ?? repository,
     ...(deps.flushIntervalMs === undefined ? {} : { flushIntervalMs: deps.flushIntervalMs }),
     ...(deps.logger ? { logger: deps.logger } : {}),
   });
@@ -123,6 +125,7 @@ export function createMeteringStage(deps: MeteringDeps): Metering {
 
     async close() {
       await ledger.close();
+      await deps.sink?.close();
       if (deps.removeJournalOnClose) rmSync(deps.journalDir, { recursive: true, force: true });
     },
 

@@ -27,6 +27,8 @@ export interface OpenDatabaseOptions {
    * the connection and the next query opens a new one; without a listener the error would end the process.
    */
   onPoolError?: (error: Error) => void;
+  /** Most PostgreSQL connections the pool opens (default 10). */
+  poolSize?: number;
 }
 
 const PG_POOL_SIZE = 10;
@@ -43,11 +45,11 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   return openPostgres(target.connectionString, options);
 }
 
-function openSqlite(path: string): Store {
-  let database: Database.Database;
+/** A better-sqlite3 connection with the settings every connection of the gateway uses. */
+export function openSqliteConnection(path: string): Database.Database {
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    database = new Database(path);
+    const database = new Database(path);
     // busy_timeout first: switching to WAL needs a lock another process may briefly hold.
     database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     // WAL lets readers proceed while a writer commits; NORMAL sync is durable across process crashes
@@ -55,19 +57,24 @@ function openSqlite(path: string): Store {
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
+    return database;
   } catch (error) {
     throw new GatewayError('unavailable', `Cannot open the SQLite database at ${path}: ${messageOf(error)}`, {
       cause: error,
       retryable: false,
     });
   }
+}
+
+function openSqlite(path: string): Store {
+  const database = openSqliteConnection(path);
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database }) });
   return { db, kind: 'sqlite', location: path, close: once(() => db.destroy()) };
 }
 
 async function openPostgres(connectionString: string, options: OpenDatabaseOptions): Promise<Store> {
   const location = redactStorageUrl(connectionString);
-  const pool = new pg.Pool({ connectionString, max: PG_POOL_SIZE, types: PG_TYPES });
+  const pool = new pg.Pool({ connectionString, max: options.poolSize ?? PG_POOL_SIZE, types: PG_TYPES });
   pool.on('error', options.onPoolError ?? (() => {}));
   const db = new Kysely<DatabaseSchema>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
   try {

@@ -1,8 +1,12 @@
 import type { CompletedRequest, PipelineStage } from '../pipeline/context.ts';
-import type { Logger } from './logger.ts';
+import { type Logger, withoutRedaction } from './logger.ts';
 
-/** One structured line per request, written after the response is done. */
-export function requestLogStage(logger: Logger): PipelineStage {
+/**
+ * One structured line per request, written after the response is done. Every field is an id, a name or
+ * a number taken from the context (never a header or a body), so the line skips redaction.
+ */
+export function requestLogStage(redactingLogger: Logger): PipelineStage {
+  const logger = withoutRedaction(redactingLogger);
   return {
     name: 'request-log',
     onComplete({ context, latencyMs }: CompletedRequest) {

@@ -1,0 +1,70 @@
+// The usage writer thread: turns journal lines into usage rows and rollups in its own database
+// connection, so the query building, the SQL and (on SQLite) the synchronous disk writes of a flush
+// never block the event loop that serves requests. Started by `WorkerUsageSink`.
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase, openSqliteConnection } from '../store/db.ts';
+import { parseStorageUrl } from '../store/url.ts';
+import { recordFromJournal, type UsageRecord } from './record.ts';
+import { UsageRepository, type UsageSink } from './repository.ts';
+import { SqliteUsageWriter } from './sqlite-writer.ts';
+import type { WriterReply, WriterRequest, WriterSetup } from './writer-protocol.ts';
+
+const setup = workerData as WriterSetup;
+const port = parentPort;
+if (!port) throw new Error('usage-writer-worker runs as a worker thread');
+
+interface Writer {
+  sink: UsageSink;
+  close(): Promise<void>;
+}
+
+let opened: Promise<Writer> | undefined;
+
+async function open(): Promise<Writer> {
+  const target = parseStorageUrl(setup.storageUrl, setup.cwd);
+  if (target.kind === 'sqlite') {
+    const writer = new SqliteUsageWriter(openSqliteConnection(target.path));
+    return { sink: writer, close: async () => writer.close() };
+  }
+  // One flush at a time comes from the ledger: two connections are plenty.
+  const store = await openDatabase(setup.storageUrl, { cwd: setup.cwd, poolSize: 2, onPoolError: () => {} });
+  return { sink: new UsageRepository(store.db), close: () => store.close() };
+}
+
+function writer(): Promise<Writer> {
+  opened ??= open();
+  // A failed open is retried on the next batch (the database may be starting).
+  opened.catch(() => {
+    opened = undefined;
+  });
+  return opened;
+}
+
+function parse(lines: readonly string[]): UsageRecord[] {
+  return lines.map((line) => {
+    const record = recordFromJournal(JSON.parse(line));
+    if (!record) throw new Error('a usage line sent to the writer is not a usage record');
+    return record;
+  });
+}
+
+port.on('message', (message: WriterRequest) => {
+  if (message.type === 'close') {
+    void (opened ?? Promise.resolve(undefined))
+      .then((current) => current?.close())
+      .catch(() => {})
+      .finally(() => port.postMessage({ type: 'closed' } satisfies WriterReply));
+    return;
+  }
+  writer()
+    .then((current) => current.sink.insert(parse(message.lines)))
+    .then(
+      (inserted) => port.postMessage({ type: 'inserted', id: message.id, inserted } satisfies WriterReply),
+      (error: unknown) =>
+        port.postMessage({
+          type: 'failed',
+          id: message.id,
+          error: error instanceof Error ? error.message : String(error),
+        } satisfies WriterReply),
+    );
+});

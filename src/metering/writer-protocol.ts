@@ -1,0 +1,15 @@
+/** Messages between the ledger's `WorkerUsageSink` and the usage writer thread. */
+
+export interface WriterSetup {
+  /** `storage.url`: the thread opens its own connection to the same database. */
+  storageUrl: string;
+  /** What relative SQLite paths are resolved against. */
+  cwd: string;
+}
+
+export type WriterRequest = { type: 'insert'; id: number; lines: string[] } | { type: 'close' };
+
+export type WriterReply =
+  | { type: 'inserted'; id: number; inserted: number }
+  | { type: 'failed'; id: number; error: string }
+  | { type: 'closed' };
