@@ -59,6 +59,14 @@ export const COST_HEADER = 'x-switchyard-cost-usd';
 export const COST_KNOWN_HEADER = 'x-switchyard-cost-known';
 export const PRICE_VERSION_HEADER = 'x-switchyard-price-version';
 
+/**
+ * Marks a context whose record beforeSend already journaled, so onComplete does not journal it twice.
+ * A mark on the context rather than a WeakSet of contexts: V8's young-generation collector keeps a
+ * WeakSet's keys alive, which promoted every request's whole context to the old generation.
+ */
+const JOURNALED = Symbol('usage journaled');
+type Journaled = MeteredContext & { [JOURNALED]?: boolean };
+
 export function createMeteringStage(deps: MeteringDeps): Metering {
   const repository = new UsageRepository(deps.db);
   const ledger = new UsageLedger({
@@ -67,8 +75,6 @@ export function createMeteringStage(deps: MeteringDeps): Metering {
     ...(deps.flushIntervalMs === undefined ? {} : { flushIntervalMs: deps.flushIntervalMs }),
     ...(deps.logger ? { logger: deps.logger } : {}),
   });
-  // Requests already journaled by beforeSend; onComplete must not journal them twice.
-  const journaled = new WeakSet<MeteredContext>();
 
   const charge = (context: MeteredContext, usage: Usage | undefined): Charge => {
     try {
@@ -89,7 +95,7 @@ export function createMeteringStage(deps: MeteringDeps): Metering {
   const journal = (context: MeteredContext, latencyMs: number): Charge => {
     const applied = charge(context, context.usage);
     ledger.record(buildUsageRecord(context, { charge: applied, completedAt: deps.clock.now(), latencyMs }));
-    journaled.add(context);
+    (context as Journaled)[JOURNALED] = true;
     // For the stages after this one (metrics, spans); an unknown cost stays undefined, not 0.
     if (applied.costKnown) context.costMicros = applied.costMicros;
     return applied;
@@ -103,7 +109,7 @@ export function createMeteringStage(deps: MeteringDeps): Metering {
     onComplete({ context, latencyMs }) {
       // Unauthenticated requests belong to no one and cost nothing; metering them would let anyone
       // fill the journal's disk.
-      if (journaled.has(context) || !context.principal) return;
+      if ((context as Journaled)[JOURNALED] || !context.principal) return;
       journal(context, latencyMs);
     },
 
@@ -111,7 +117,7 @@ export function createMeteringStage(deps: MeteringDeps): Metering {
       // Journaling here, before the first byte goes out, means a client never holds a response whose
       // record a crash could lose. Status and usage are final by now.
       if (!context.principal) return;
-      const applied = journaled.has(context)
+      const applied = (context as Journaled)[JOURNALED]
         ? charge(context, context.usage)
         : journal(context, elapsedSince(context));
       Object.assign(context.responseHeaders, costHeaders(applied, context.usage));

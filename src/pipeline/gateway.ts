@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../core/cancel.ts';
 import type { Clock } from '../core/clock.ts';
 import { GatewayError } from '../core/errors.ts';
 import type { ChatRequest, ChatResponse, EmbeddingRequest, StreamFrame, Usage } from '../core/ir.ts';
@@ -64,7 +65,7 @@ export class Gateway {
     return route;
   }
 
-  async chat(context: RequestContext, request: ChatRequest, signal: AbortSignal): Promise<ChatOutcome> {
+  async chat(context: RequestContext, request: ChatRequest, signal: CancelSignal): Promise<ChatOutcome> {
     const route = this.resolveRoute(context, request.model);
     context.stream = request.stream;
     if (request.user) context.endUser = request.user;
@@ -98,7 +99,7 @@ export class Gateway {
   async embed(
     context: RequestContext,
     request: EmbeddingRequest,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<EmbeddingResult> {
     const route = this.resolveRoute(context, request.model);
     if (request.user) context.endUser = request.user;
@@ -176,7 +177,7 @@ export class Gateway {
   }
 
   /** Attempts are recorded as they happen, so a request that fails in the end still reports them. */
-  private executeOptions(context: RequestContext, signal: AbortSignal): ExecuteOptions {
+  private executeOptions(context: RequestContext, signal: CancelSignal): ExecuteOptions {
     return {
       signal,
       clock: this.deps.clock,

@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../core/cancel.ts';
 // The chat call every HTTP adapter makes: POST the codec's body, then turn the answer into a
 // ChatResult. Adapters differ only in URL, credentials, request signing and stream framing.
 import type { ChatRequest } from '../core/ir.ts';
@@ -17,7 +18,7 @@ export interface ChatPost {
   body: Record<string, unknown>;
   stream: boolean | undefined;
   target: Deployment;
-  signal: AbortSignal;
+  signal: CancelSignal;
 }
 
 /** POSTs a chat body, asking for SSE when the request streams and JSON otherwise. */
@@ -41,7 +42,7 @@ export interface ChatAnswer {
   provider: string;
   request: ChatRequest;
   target: Deployment;
-  signal: AbortSignal;
+  signal: CancelSignal;
   /**
    * Cohere, Gemini and Bedrock answers may not name the model: the deployment's stands in. Their
    * codecs also expect a JSON object, where the OpenAI and Anthropic codecs judge any JSON value.

@@ -1,5 +1,6 @@
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import type { ProviderConfig } from '../config/schema.ts';
+import type { CancelSignal } from '../core/cancel.ts';
 import { GatewayError } from '../core/errors.ts';
 
 /** The hop header: a gateway that sees its own instance id in it refuses the request (a loop). */
@@ -10,7 +11,7 @@ export interface UpstreamRequest {
   method?: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: string | Buffer;
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** Time allowed until response headers arrive. */
   headersTimeoutMs: number;
   /** Time allowed between body chunks (streams) or for the whole body. */
@@ -55,9 +56,10 @@ export class UpstreamClient {
       [HOP_HEADER]: this.instanceId,
     };
     try {
+      const url = new URL(request.url);
       const response = await this.dispatcher.request({
-        origin: new URL(request.url).origin,
-        path: pathOf(request.url),
+        origin: url.origin,
+        path: url.pathname + url.search,
         method: request.method ?? 'POST',
         headers,
         body: request.body ?? null,
@@ -76,16 +78,11 @@ export class UpstreamClient {
   }
 }
 
-function pathOf(url: string): string {
-  const parsed = new URL(url);
-  return parsed.pathname + parsed.search;
-}
-
 /**
  * Maps a transport failure to a GatewayError. Messages name the provider, never the URL's query or
  * any header, so no credential reaches a client or a log.
  */
-export function upstreamFailure(error: unknown, provider: string, signal?: AbortSignal): GatewayError {
+export function upstreamFailure(error: unknown, provider: string, signal?: CancelSignal): GatewayError {
   if (error instanceof GatewayError) return error;
   if (signal?.aborted) {
     const reason = signal.reason;
@@ -119,7 +116,7 @@ export function upstreamFailure(error: unknown, provider: string, signal?: Abort
  * A stream that broke after it started, whatever its framing. GatewayErrors (a stream's own error
  * events) pass through; a transport failure keeps its kind (timeout or not) so retries judge it alike.
  */
-export function streamInterrupted(error: unknown, provider: string, signal?: AbortSignal): GatewayError {
+export function streamInterrupted(error: unknown, provider: string, signal?: CancelSignal): GatewayError {
   if (error instanceof GatewayError) return error;
   const failure = upstreamFailure(error, provider, signal);
   return new GatewayError(failure.kind, `Stream from provider "${provider}" was interrupted`, {
@@ -132,7 +129,7 @@ export function streamInterrupted(error: unknown, provider: string, signal?: Abo
 export async function readBody(
   response: UpstreamResponse,
   provider: string,
-  signal?: AbortSignal,
+  signal?: CancelSignal,
 ): Promise<Buffer> {
   try {
     return Buffer.from(await response.body.arrayBuffer());

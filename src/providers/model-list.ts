@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../core/cancel.ts';
 // Listing an upstream's models: a GET whose refusal the codec decodes, and a pager for the
 // upstreams that hand their list out a page at a time.
 import type { UpstreamDialect } from '../dialects/types.ts';
@@ -14,7 +15,7 @@ export interface ModelListGet {
   headers: Record<string, string>;
   decodeError: UpstreamDialect['decodeError'];
   provider: string;
-  signal: AbortSignal;
+  signal: CancelSignal;
 }
 
 /** GETs one page of the model list; a refusal is thrown as the codec's GatewayError. */

@@ -1,4 +1,5 @@
 import { createParser } from 'eventsource-parser';
+import type { CancelSignal } from '../core/cancel.ts';
 import type { SseEvent } from '../dialects/types.ts';
 import { streamInterrupted } from './http.ts';
 
@@ -9,7 +10,7 @@ import { streamInterrupted } from './http.ts';
 export async function* readSse(
   body: AsyncIterable<Buffer | string>,
   provider: string,
-  signal?: AbortSignal,
+  signal?: CancelSignal,
 ): AsyncGenerator<SseEvent> {
   const queue: SseEvent[] = [];
   const parser = createParser({

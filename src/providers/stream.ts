@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { CancelSignal } from '../core/cancel.ts';
 import type { StreamFrame } from '../core/ir.ts';
 import type { SseEvent, StreamDecoder } from '../dialects/types.ts';
 
@@ -11,7 +12,7 @@ type UpstreamBody = Dispatcher.ResponseData['body'];
 export type UpstreamEventReader = (
   body: UpstreamBody,
   provider: string,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ) => AsyncIterable<SseEvent>;
 
 /** An upstream stream body decoded into IR frames. Ending the iteration early closes the upstream body. */
@@ -19,7 +20,7 @@ export async function* decodeUpstreamStream(
   body: UpstreamBody,
   decoder: StreamDecoder,
   provider: string,
-  signal: AbortSignal,
+  signal: CancelSignal,
   readEvents: UpstreamEventReader,
 ): AsyncGenerator<StreamFrame> {
   try {

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { ProviderConfig, ProviderType } from '../config/schema.ts';
+import type { CancelSignal } from '../core/cancel.ts';
 import type { Clock } from '../core/clock.ts';
 import type {
   ChatRequest,
@@ -50,10 +51,10 @@ export interface Provider {
   readonly type: ProviderType;
   /** The wire format the upstream speaks, for same-dialect pass-through. */
   readonly dialect: DialectName;
-  chat(request: ChatRequest, target: Deployment, signal: AbortSignal): Promise<ChatResult>;
-  embed?(request: EmbeddingRequest, target: Deployment, signal: AbortSignal): Promise<EmbeddingResult>;
+  chat(request: ChatRequest, target: Deployment, signal: CancelSignal): Promise<ChatResult>;
+  embed?(request: EmbeddingRequest, target: Deployment, signal: CancelSignal): Promise<EmbeddingResult>;
   /** The model ids the upstream reports (its models endpoint). */
-  listModels?(signal: AbortSignal): Promise<string[]>;
+  listModels?(signal: CancelSignal): Promise<string[]>;
   close?(): Promise<void>;
 }
 

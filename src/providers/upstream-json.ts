@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../core/cancel.ts';
 import { GatewayError } from '../core/errors.ts';
 import type { UpstreamDialect } from '../dialects/types.ts';
 import { parseJsonLoose, readBody, type UpstreamResponse } from './http.ts';
@@ -6,7 +7,7 @@ import { parseJsonLoose, readBody, type UpstreamResponse } from './http.ts';
 export async function readJsonObject(
   response: UpstreamResponse,
   provider: string,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): Promise<{ raw: Buffer; body: Record<string, unknown> }> {
   const raw = await readBody(response, provider, signal);
   const body = parseJsonLoose(raw);
@@ -29,7 +30,7 @@ export async function readJsonObject(
 export async function readJsonValue(
   response: UpstreamResponse,
   provider: string,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): Promise<{ raw: Buffer; body: unknown }> {
   const raw = await readBody(response, provider, signal);
   const body = parseJsonLoose(raw);
@@ -46,7 +47,7 @@ export async function readFailure(
   response: UpstreamResponse,
   decodeError: UpstreamDialect['decodeError'],
   provider: string,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): Promise<GatewayError> {
   const body = await readBody(response, provider, signal);
   return decodeError(response.status, parseJsonLoose(body), response.headers);

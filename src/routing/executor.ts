@@ -1,3 +1,4 @@
+import { Cancellation, type CancelSignal, cancellableSleep } from '../core/cancel.ts';
 import type { Clock } from '../core/clock.ts';
 import { GatewayError, toGatewayError } from '../core/errors.ts';
 import { backoffDelay } from './backoff.ts';
@@ -25,9 +26,9 @@ export interface Execution<T> {
 
 export interface ExecuteOptions {
   /** The client's signal: aborting it cancels the current attempt and stops further ones. */
-  signal: AbortSignal;
+  signal: CancelSignal;
   clock: Clock;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, signal: CancelSignal) => Promise<void>;
   random?: () => number;
   /** Policy stages (residency, allow-lists) narrow the targets; applies to fallbacks too. */
   allowTarget?: (target: Target) => boolean;
@@ -45,7 +46,7 @@ export async function execute<T>(
   table: RouteTable,
   route: Route,
   options: ExecuteOptions,
-  attempt: (target: Target, signal: AbortSignal) => Promise<T>,
+  attempt: (target: Target, signal: CancelSignal) => Promise<T>,
 ): Promise<Execution<T>> {
   const { clock, signal } = options;
   const sleep = options.sleep ?? abortableSleep;
@@ -198,15 +199,12 @@ function deadlineError(
  * attempt until it resolves (for a stream: its first frame); the client link stays for the stream.
  */
 async function withAttemptTimeout<T>(
-  clientSignal: AbortSignal,
+  clientSignal: CancelSignal,
   timeoutMs: number,
   target: Target,
-  run: (signal: AbortSignal) => Promise<T>,
+  run: (signal: CancelSignal) => Promise<T>,
 ): Promise<T> {
-  const controller = new AbortController();
-  const onClientAbort = () => controller.abort(clientSignal.reason);
-  if (clientSignal.aborted) controller.abort(clientSignal.reason);
-  else clientSignal.addEventListener('abort', onClientAbort, { once: true });
+  const { cancellation, unlink } = Cancellation.linkedTo(clientSignal);
   // The error is built only when the timer fires: an Error captures a stack, which is not free.
   let timeoutError: GatewayError | undefined;
   const timer = setTimeout(() => {
@@ -217,30 +215,19 @@ async function withAttemptTimeout<T>(
         code: 'attempt_timeout',
       },
     );
-    controller.abort(timeoutError);
+    cancellation.abort(timeoutError);
   }, timeoutMs);
   try {
-    return await run(controller.signal);
+    return await run(cancellation);
   } catch (error) {
-    if (timeoutError && controller.signal.reason === timeoutError) throw timeoutError;
-    clientSignal.removeEventListener('abort', onClientAbort);
+    if (timeoutError && cancellation.reason === timeoutError) throw timeoutError;
+    unlink();
     throw error;
   } finally {
     clearTimeout(timer);
   }
 }
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(toGatewayError(signal.reason));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(toGatewayError(signal.reason));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+function abortableSleep(ms: number, signal: CancelSignal): Promise<void> {
+  return cancellableSleep(ms, signal, toGatewayError);
 }

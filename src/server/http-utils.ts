@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Cancellation } from '../core/cancel.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 
 /** The caller's key: `Authorization: Bearer <key>` (OpenAI) or `x-api-key: <key>` (Anthropic). */
@@ -13,8 +14,8 @@ export function credentialOf(request: FastifyRequest): string | undefined {
 }
 
 /** Aborts when the client goes away before the response is complete. */
-export function clientAbortSignal(reply: FastifyReply, context: RequestContext): AbortController {
-  const controller = new AbortController();
+export function clientAbortSignal(reply: FastifyReply, context: RequestContext): Cancellation {
+  const controller = new Cancellation();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) {
       context.clientDisconnected = true;

@@ -7,6 +7,7 @@
 // - Errors (529 overloaded_error): https://platform.claude.com/docs/en/api/errors
 // - List Models (after_id / has_more / last_id): https://platform.claude.com/docs/en/api/models-list
 import type { ProviderConfig } from '../../config/schema.ts';
+import type { CancelSignal } from '../../core/cancel.ts';
 import type { ChatRequest } from '../../core/ir.ts';
 import { anthropicMessages, DEFAULT_ANTHROPIC_MAX_TOKENS } from '../../dialects/anthropic-messages.ts';
 import { decodeChatAnswer, postChat } from '../chat-call.ts';
@@ -46,7 +47,7 @@ export class AnthropicProvider implements Provider {
     return this.config.type;
   }
 
-  async chat(request: ChatRequest, target: Deployment, signal: AbortSignal): Promise<ChatResult> {
+  async chat(request: ChatRequest, target: Deployment, signal: CancelSignal): Promise<ChatResult> {
     const body = anthropicMessages.encodeRequest(this.withMaxTokens(request, target.model), target.model);
     const response = await postChat(this.client, {
       url: joinUrl(this.baseUrl, 'v1/messages'),
@@ -66,7 +67,7 @@ export class AnthropicProvider implements Provider {
   }
 
   /** Every model id the key can use, following the pages the endpoint hands out. */
-  async listModels(signal: AbortSignal): Promise<string[]> {
+  async listModels(signal: CancelSignal): Promise<string[]> {
     return collectModelPages(async (after) => {
       const query = new URLSearchParams({ limit: String(MODELS_PAGE_SIZE) });
       if (after !== undefined) query.set('after_id', after);

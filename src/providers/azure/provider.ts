@@ -8,6 +8,7 @@
 //   content_filter`, HTTP 400 with code `content_filter`):
 //   https://learn.microsoft.com/en-us/azure/ai-services/openai/concepts/content-filter
 import type { ProviderConfig } from '../../config/schema.ts';
+import type { CancelSignal } from '../../core/cancel.ts';
 import { GatewayError, isGatewayError } from '../../core/errors.ts';
 import type { ChatRequest, EmbeddingRequest } from '../../core/ir.ts';
 import { type OpenAIEndpoint, OpenAIShapedProvider } from '../openai/provider.ts';
@@ -44,14 +45,14 @@ export class AzureOpenAIProvider implements Provider {
     return this.config.type;
   }
 
-  async chat(request: ChatRequest, target: Deployment, signal: AbortSignal): Promise<ChatResult> {
+  async chat(request: ChatRequest, target: Deployment, signal: CancelSignal): Promise<ChatResult> {
     const result = await this.forgetTokenOnRefusal(() => this.inner.chat(request, target, signal));
     return result.kind === 'stream'
       ? { kind: 'stream', frames: startFromCompletionChunk(result.frames) }
       : result;
   }
 
-  embed(request: EmbeddingRequest, target: Deployment, signal: AbortSignal): Promise<EmbeddingResult> {
+  embed(request: EmbeddingRequest, target: Deployment, signal: CancelSignal): Promise<EmbeddingResult> {
     return this.forgetTokenOnRefusal(() => this.inner.embed(request, target, signal));
   }
 

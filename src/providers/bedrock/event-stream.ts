@@ -8,6 +8,7 @@
  */
 import { EventStreamCodec, type Message } from '@smithy/core/event-streams';
 import { fromUtf8, toUtf8 } from '@smithy/core/serde';
+import type { CancelSignal } from '../../core/cancel.ts';
 import { GatewayError } from '../../core/errors.ts';
 import { decodeBedrockStreamException } from '../../dialects/bedrock-converse.ts';
 import type { SseEvent } from '../../dialects/types.ts';
@@ -81,7 +82,7 @@ export function toSseEvent(message: Message): SseEvent {
 export async function* readEventStream(
   body: AsyncIterable<Uint8Array>,
   provider: string,
-  signal?: AbortSignal,
+  signal?: CancelSignal,
 ): AsyncGenerator<SseEvent> {
   try {
     for await (const bytes of eventStreamMessages(body, provider)) {

@@ -8,6 +8,7 @@
 // - Errors (x-amzn-errortype): https://docs.aws.amazon.com/bedrock/latest/APIReference/CommonErrors.html
 // Converse answers carry neither an id nor the model; the deployment's model is filled in.
 import type { ProviderConfig } from '../../config/schema.ts';
+import type { CancelSignal } from '../../core/cancel.ts';
 import { GatewayError } from '../../core/errors.ts';
 import type { ChatRequest, EmbeddingRequest } from '../../core/ir.ts';
 import { bedrockConverse } from '../../dialects/bedrock-converse.ts';
@@ -62,7 +63,7 @@ export class BedrockProvider implements Provider {
     return this.config.type;
   }
 
-  async chat(request: ChatRequest, target: Deployment, signal: AbortSignal): Promise<ChatResult> {
+  async chat(request: ChatRequest, target: Deployment, signal: CancelSignal): Promise<ChatResult> {
     const action = request.stream ? 'converse-stream' : 'converse';
     const response = await this.post(
       target,
@@ -82,7 +83,7 @@ export class BedrockProvider implements Provider {
     });
   }
 
-  async embed(request: EmbeddingRequest, target: Deployment, signal: AbortSignal): Promise<EmbeddingResult> {
+  async embed(request: EmbeddingRequest, target: Deployment, signal: CancelSignal): Promise<EmbeddingResult> {
     const family = embeddingFamily(target.model);
     const texts = embeddingTexts(request, this.name);
     const inputType = family === 'cohere' ? inputTypeOf(request, COHERE_INPUT_TYPES) : undefined;
@@ -109,7 +110,7 @@ export class BedrockProvider implements Provider {
     action: 'converse' | 'converse-stream' | 'invoke',
     body: Record<string, unknown>,
     accept: string,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<UpstreamResponse> {
     const url = joinUrl(this.baseUrl, `model/${encodeURIComponent(target.model)}/${action}`);
     const text = JSON.stringify(body);

@@ -7,6 +7,7 @@
 // - Errors (498 invalid token, 429 with retry-after): https://docs.cohere.com/reference/errors
 // Chat answers and stream starts do not name the model; the deployment's model is filled in.
 import type { ProviderConfig } from '../../config/schema.ts';
+import type { CancelSignal } from '../../core/cancel.ts';
 import { GatewayError } from '../../core/errors.ts';
 import type { ChatRequest, EmbeddingRequest } from '../../core/ir.ts';
 import { cohere } from '../../dialects/cohere.ts';
@@ -56,7 +57,7 @@ export class CohereProvider implements Provider {
     return this.config.type;
   }
 
-  async chat(request: ChatRequest, target: Deployment, signal: AbortSignal): Promise<ChatResult> {
+  async chat(request: ChatRequest, target: Deployment, signal: CancelSignal): Promise<ChatResult> {
     const response = await postChat(this.client, {
       url: joinUrl(this.baseUrl, 'v2/chat'),
       headers: this.authHeaders(),
@@ -75,7 +76,7 @@ export class CohereProvider implements Provider {
     });
   }
 
-  async embed(request: EmbeddingRequest, target: Deployment, signal: AbortSignal): Promise<EmbeddingResult> {
+  async embed(request: EmbeddingRequest, target: Deployment, signal: CancelSignal): Promise<EmbeddingResult> {
     const texts = embeddingTexts(request, this.name);
     const inputType = inputTypeOf(request, COHERE_INPUT_TYPES);
     const batches = await inBatches(texts, COHERE_EMBED_BATCH, PARALLEL_BATCHES, async (batch) => {
@@ -97,7 +98,7 @@ export class CohereProvider implements Provider {
   }
 
   /** Every model name the key can use, following the pages the endpoint hands out. */
-  async listModels(signal: AbortSignal): Promise<string[]> {
+  async listModels(signal: CancelSignal): Promise<string[]> {
     return collectModelPages(async (pageToken) => {
       const query = new URLSearchParams({ page_size: String(MODELS_PAGE_SIZE) });
       if (pageToken !== undefined) query.set('page_token', pageToken);

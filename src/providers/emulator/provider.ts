@@ -3,8 +3,8 @@
  * what `npm start` serves with no configuration. (A provider of type `emulator` with a `base_url` is a
  * remote `switchyard emulate` server, reached through the OpenAI-compatible provider instead.)
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProviderConfig } from '../../config/schema.ts';
+import { type CancelSignal, cancellableSleep } from '../../core/cancel.ts';
 import { GatewayError } from '../../core/errors.ts';
 import type {
   ChatRequest,
@@ -62,7 +62,7 @@ class EmulatorProvider implements Provider {
     return this.config.type;
   }
 
-  async chat(request: ChatRequest, target: Deployment, signal: AbortSignal): Promise<ChatResult> {
+  async chat(request: ChatRequest, target: Deployment, signal: CancelSignal): Promise<ChatResult> {
     this.throwIfAborted(signal);
     const result = generate(toEngineRequest(request, target.model));
     this.responses++;
@@ -76,7 +76,7 @@ class EmulatorProvider implements Provider {
     return { kind: 'response', response: toChatResponse(result, meta) };
   }
 
-  async embed(request: EmbeddingRequest, target: Deployment, signal: AbortSignal): Promise<EmbeddingResult> {
+  async embed(request: EmbeddingRequest, target: Deployment, signal: CancelSignal): Promise<EmbeddingResult> {
     this.throwIfAborted(signal);
     const dimensions = request.dimensions ?? DEFAULT_EMBEDDING_DIMENSIONS;
     let inputTokens = 0;
@@ -99,7 +99,7 @@ class EmulatorProvider implements Provider {
   private async *frames(
     result: EngineResult,
     meta: { id: string; model: string; created: number },
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): AsyncGenerator<StreamFrame> {
     await this.pause(this.ttftMs, signal);
     const start = performance.now();
@@ -123,16 +123,12 @@ class EmulatorProvider implements Provider {
     yield { events: [finishEvent(result), { type: 'usage', usage: toUsage(result) }] };
   }
 
-  private async pause(ms: number, signal: AbortSignal): Promise<void> {
+  private async pause(ms: number, signal: CancelSignal): Promise<void> {
     if (ms < 1) return this.throwIfAborted(signal);
-    try {
-      await sleep(ms, undefined, { signal });
-    } catch (error) {
-      throw upstreamFailure(error, this.name, signal);
-    }
+    await cancellableSleep(ms, signal, (reason) => upstreamFailure(reason, this.name, signal));
   }
 
-  private throwIfAborted(signal: AbortSignal): void {
+  private throwIfAborted(signal: CancelSignal): void {
     if (signal.aborted) throw upstreamFailure(signal.reason, this.name, signal);
   }
 }

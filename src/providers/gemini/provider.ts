@@ -8,6 +8,7 @@
 // - Vertex AI text embeddings (`:predict`): https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/text-embeddings-api
 // - Errors: https://ai.google.dev/gemini-api/docs/troubleshooting
 import type { ProviderConfig } from '../../config/schema.ts';
+import type { CancelSignal } from '../../core/cancel.ts';
 import type { ChatRequest, EmbeddingRequest } from '../../core/ir.ts';
 import { gemini } from '../../dialects/gemini.ts';
 import { decodeChatAnswer, postChat } from '../chat-call.ts';
@@ -50,7 +51,7 @@ export class GeminiProvider implements Provider {
     return this.config.type;
   }
 
-  async chat(request: ChatRequest, target: Deployment, signal: AbortSignal): Promise<ChatResult> {
+  async chat(request: ChatRequest, target: Deployment, signal: CancelSignal): Promise<ChatResult> {
     const response = await postChat(this.client, {
       url: this.endpoint.chatUrl(target.model, request.stream),
       headers: this.endpoint.authHeaders(),
@@ -69,7 +70,7 @@ export class GeminiProvider implements Provider {
     });
   }
 
-  async embed(request: EmbeddingRequest, target: Deployment, signal: AbortSignal): Promise<EmbeddingResult> {
+  async embed(request: EmbeddingRequest, target: Deployment, signal: CancelSignal): Promise<EmbeddingResult> {
     const texts = embeddingTexts(request, this.name);
     const inputType = inputTypeOf(
       request,
@@ -99,7 +100,7 @@ export class GeminiProvider implements Provider {
   }
 
   /** Model ids (without the `models/` prefix), following the pages the endpoint hands out. */
-  async listModels(signal: AbortSignal): Promise<string[]> {
+  async listModels(signal: CancelSignal): Promise<string[]> {
     const modelsUrl = this.endpoint.modelsUrl;
     if (!modelsUrl) return [];
     return collectModelPages(async (pageToken) => {

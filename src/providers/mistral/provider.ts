@@ -7,6 +7,7 @@
 // - Function calling (tool-call ids): https://docs.mistral.ai/capabilities/function_calling
 // - Structured outputs (native `json_schema`): https://docs.mistral.ai/capabilities/structured-output
 import type { ProviderConfig } from '../../config/schema.ts';
+import type { CancelSignal } from '../../core/cancel.ts';
 import { GatewayError } from '../../core/errors.ts';
 import type { ChatRequest, EmbeddingRequest, FinishReason, StreamFrame } from '../../core/ir.ts';
 import { joinUrl } from '../http.ts';
@@ -52,7 +53,7 @@ export class MistralProvider implements Provider {
     return this.config.type;
   }
 
-  async chat(request: ChatRequest, target: Deployment, signal: AbortSignal): Promise<ChatResult> {
+  async chat(request: ChatRequest, target: Deployment, signal: CancelSignal): Promise<ChatResult> {
     const result = await this.inner.chat(request, target, signal);
     if (result.kind === 'stream') return { kind: 'stream', frames: withMistralFinish(result.frames) };
     if (result.response.finishReason === 'stop' && result.raw) {
@@ -62,7 +63,7 @@ export class MistralProvider implements Provider {
     return result;
   }
 
-  async embed(request: EmbeddingRequest, target: Deployment, signal: AbortSignal): Promise<EmbeddingResult> {
+  async embed(request: EmbeddingRequest, target: Deployment, signal: CancelSignal): Promise<EmbeddingResult> {
     if (request.input.some((item) => typeof item !== 'string')) {
       throw new GatewayError('invalid_request', 'input: Mistral embeddings take text, not token ids', {
         param: 'input',
@@ -77,7 +78,7 @@ export class MistralProvider implements Provider {
     return this.inner.embed(reshaped, target, signal);
   }
 
-  listModels(signal: AbortSignal): Promise<string[]> {
+  listModels(signal: CancelSignal): Promise<string[]> {
     return this.inner.listModels(signal);
   }
 

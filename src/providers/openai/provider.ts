@@ -2,6 +2,7 @@
 // (vLLM, Ollama, LM Studio, Together, Groq, Fireworks, DeepSeek, xAI).
 // API reference: https://platform.openai.com/docs/api-reference/chat/create and /embeddings/create
 import type { ProviderConfig } from '../../config/schema.ts';
+import type { CancelSignal } from '../../core/cancel.ts';
 import { GatewayError } from '../../core/errors.ts';
 import type { ChatRequest, EmbeddingRequest } from '../../core/ir.ts';
 import { openaiChat } from '../../dialects/openai-chat.ts';
@@ -46,7 +47,7 @@ export class OpenAIShapedProvider implements Provider {
     return this.config.type;
   }
 
-  async chat(request: ChatRequest, target: Deployment, signal: AbortSignal): Promise<ChatResult> {
+  async chat(request: ChatRequest, target: Deployment, signal: CancelSignal): Promise<ChatResult> {
     const body = this.codec.encodeRequest(request, target.model);
     if (request.stream && !this.endpoint.streamUsage) delete body.stream_options;
     this.endpoint.adjustBody?.(body, request);
@@ -61,7 +62,7 @@ export class OpenAIShapedProvider implements Provider {
     return decodeChatAnswer(response, { codec: this.codec, provider: this.name, request, target, signal });
   }
 
-  async embed(request: EmbeddingRequest, target: Deployment, signal: AbortSignal): Promise<EmbeddingResult> {
+  async embed(request: EmbeddingRequest, target: Deployment, signal: CancelSignal): Promise<EmbeddingResult> {
     const response = await this.client.request({
       url: this.endpoint.embeddingsUrl(target.model),
       headers: { ...(await this.endpoint.authHeaders()), 'content-type': 'application/json' },
@@ -79,7 +80,7 @@ export class OpenAIShapedProvider implements Provider {
     };
   }
 
-  async listModels(signal: AbortSignal): Promise<string[]> {
+  async listModels(signal: CancelSignal): Promise<string[]> {
     if (!this.endpoint.modelsUrl) return [];
     const response = await getModelList(this.client, {
       url: this.endpoint.modelsUrl,
