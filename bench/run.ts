@@ -10,7 +10,8 @@ import { freePort, rssMb, startProcess, stop } from './processes.ts';
 import { measureTtfb } from './ttfb.ts';
 import { type LoadResult, runWrk } from './wrk.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = [1, 16, 64];
 const MASTER_KEY = 'bench-master-key-0123456789abcdef';
 const PROMPT = [{ role: 'user', content: 'Say hello to the benchmark in one short sentence.' }];
@@ -125,17 +126,25 @@ async function main(): Promise<void> {
         headers: anthropicHeaders(clientKey),
       },
     ];
-    const results: TargetResult[] = [];
-    for (const target of targets) {
-      const headers = { 'content-type': 'application/json', authorization: `Bearer ${target.key}` };
-      const body = JSON.stringify({ model: target.model, messages: PROMPT, max_tokens: 32 });
-      const load: LoadResult[] = [];
-      for (const connections of CONCURRENCY) {
-        await runWrk({ url: target.url, body, headers, connections, seconds: 1, workDir: work }); // warm-up
-        load.push(
-          await runWrk({ url: target.url, body, headers, connections, seconds: SECONDS, workDir: work }),
-        );
+    // Interleaved rounds: each round measures every target at every concurrency, so drift in the
+    // machine's background load touches all targets alike; each figure is the median over rounds.
+    const samples = targets.map(() => CONCURRENCY.map((): LoadResult[] => []));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [c, connections] of CONCURRENCY.entries()) {
+        for (const [t, target] of targets.entries()) {
+          const headers = { 'content-type': 'application/json', authorization: `Bearer ${target.key}` };
+          const body = JSON.stringify({ model: target.model, messages: PROMPT, max_tokens: 32 });
+          await runWrk({ url: target.url, body, headers, connections, seconds: 1, workDir: work }); // warm-up
+          samples[t]?.[c]?.push(
+            await runWrk({ url: target.url, body, headers, connections, seconds: SECONDS, workDir: work }),
+          );
+        }
       }
+      process.stdout.write(`round ${round + 1} of ${ROUNDS} measured\n`);
+    }
+    const results: TargetResult[] = [];
+    for (const [t, target] of targets.entries()) {
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${target.key}` };
       const streamBody = JSON.stringify({
         model: target.model,
         messages: PROMPT,
@@ -144,8 +153,8 @@ async function main(): Promise<void> {
         stream_options: { include_usage: true },
       });
       const ttfb = await measureTtfb({ url: target.url, body: streamBody, headers, requests: 300 });
+      const load = CONCURRENCY.map((connections, c) => medianLoad(connections, samples[t]?.[c] ?? []));
       results.push({ name: target.name, load, ttfb });
-      process.stdout.write(`measured ${target.name}\n`);
     }
     const cross: TargetResult[] = [];
     for (const target of crossTargets) {
@@ -202,6 +211,25 @@ async function buildPassthrough(): Promise<string> {
   return outfile;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** Each figure's median over the rounds (a run's p99 and its throughput need not come from one round). */
+function medianLoad(connections: number, runs: LoadResult[]): LoadResult {
+  return {
+    connections,
+    requestsPerSecond: Math.round(median(runs.map((run) => run.requestsPerSecond))),
+    p50Ms: median(runs.map((run) => run.p50Ms)),
+    p99Ms: median(runs.map((run) => run.p99Ms)),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+  };
+}
+
 async function mintKey(gatewayUrl: string): Promise<string> {
   const response = await fetch(`${gatewayUrl}/admin/v1/keys`, {
     method: 'POST',
@@ -239,6 +267,7 @@ function report(results: TargetResult[], cross: TargetResult[], gatewayRssMb: nu
       node: process.version,
     },
     seconds: SECONDS,
+    rounds: ROUNDS,
     results,
     crossDialect: cross,
     overhead: {
