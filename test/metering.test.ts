@@ -192,6 +192,34 @@ describe('metering end to end', () => {
     assert.equal(record.price_version, last.switchyard.price_version);
   });
 
+  test('a client that leaves before a non-streamed answer is recorded as 499 client_closed', async () => {
+    const controller = new AbortController();
+    const pending = fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${teamKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'chat-slow',
+        messages: [{ role: 'user', content: 'Take your time [[emulator:tokens=500]]' }],
+      }),
+      signal: controller.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    controller.abort();
+    await pending.catch(() => {});
+
+    const deadline = Date.now() + 10_000;
+    let record: UsageRecord | undefined;
+    while (!record && Date.now() < deadline) {
+      record = (await repository.list({ limit: 10_000 })).find((entry) => entry.status === 499);
+      if (!record) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(record, 'no record with status 499');
+    assert.equal(record.error_kind, 'client_closed');
+    assert.equal(record.error_code, 'client_disconnected');
+    assert.equal(record.client_disconnected, true);
+    assert.equal(record.route, 'chat-slow');
+  });
+
   test('a stream the client leaves midway is metered with the tokens actually produced', async () => {
     const controller = new AbortController();
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {

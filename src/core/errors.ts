@@ -14,6 +14,7 @@ export type ErrorKind =
   | 'upstream_timeout' // 504: the upstream did not answer in time
   | 'unavailable' // 503: no healthy target (all circuits open, draining)
   | 'overloaded' // 529-like: the upstream reports overload; surfaced as 503 to OpenAI clients
+  | 'client_closed' // 499: the client went away before the answer; recorded, never sent
   | 'internal'; // 500: a bug of ours
 
 const STATUS: Record<ErrorKind, number> = {
@@ -28,6 +29,7 @@ const STATUS: Record<ErrorKind, number> = {
   upstream_timeout: 504,
   unavailable: 503,
   overloaded: 503,
+  client_closed: 499,
   internal: 500,
 };
 

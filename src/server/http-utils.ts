@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Cancellation } from '../core/cancel.ts';
+import { GatewayError } from '../core/errors.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 
 /** The caller's key: `Authorization: Bearer <key>` (OpenAI) or `x-api-key: <key>` (Anthropic). */
@@ -19,7 +20,13 @@ export function clientAbortSignal(reply: FastifyReply, context: RequestContext):
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) {
       context.clientDisconnected = true;
-      controller.abort(new Error('client disconnected'));
+      // The reason becomes the request's outcome: status 499 in its usage record, log line and metrics.
+      controller.abort(
+        new GatewayError('client_closed', 'The client closed the connection before the answer', {
+          code: 'client_disconnected',
+          retryable: false,
+        }),
+      );
     }
   });
   return controller;

@@ -15,6 +15,7 @@ const WIRE_TYPE: Record<ErrorKind, string> = {
   upstream_timeout: 'timeout_error',
   unavailable: 'api_error',
   overloaded: 'overloaded_error',
+  client_closed: 'invalid_request_error',
   internal: 'api_error',
 };
 
