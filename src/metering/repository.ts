@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DatabaseSchema, UsageRecordsTable } from '../store/schema.ts';
 import type { UsageRecord } from './record.ts';
-import { ROLLUP_DIMENSIONS, ROLLUP_SUMS, rollupRows } from './rollup.ts';
+import { rollupRows } from './rollup.ts';
+import { addToRollups } from './rollup-store.ts';
 
 /** Rows per INSERT statement: 41 columns each stays far below SQLite's and PostgreSQL's parameter limits. */
 const ROWS_PER_STATEMENT = 100;
@@ -55,22 +56,7 @@ export class UsageRepository implements UsageSink {
         for (const row of rows) inserted.add(row.request_id);
       }
       const fresh = records.filter((record) => inserted.has(record.request_id));
-      const sums = rollupRows(fresh);
-      for (let start = 0; start < sums.length; start += ROWS_PER_STATEMENT) {
-        await trx
-          .insertInto('usage_rollup_hourly')
-          .values(sums.slice(start, start + ROWS_PER_STATEMENT))
-          .onConflict((conflict) =>
-            conflict.columns(['hour', ...ROLLUP_DIMENSIONS]).doUpdateSet((eb) => {
-              const update: Record<string, unknown> = {};
-              for (const sum of ROLLUP_SUMS) {
-                update[sum] = eb(eb.ref(`usage_rollup_hourly.${sum}`), '+', eb.ref(`excluded.${sum}`));
-              }
-              return update as never;
-            }),
-          )
-          .execute();
-      }
+      await addToRollups(trx, rollupRows(fresh));
       return inserted.size;
     });
   }

@@ -9,6 +9,7 @@ import type { ReportStore } from './report-query.ts';
 import { isoSeconds } from './report-time.ts';
 import type { UsageFilter } from './repository.ts';
 import { hourOf, ROLLUP_DIMENSIONS } from './rollup.ts';
+import { addToRollups } from './rollup-store.ts';
 import { inWriteTransaction } from './write-transaction.ts';
 
 export const REPRICE_ACTION = 'usage.reprice';
@@ -59,7 +60,6 @@ export interface RepriceResult {
 
 const PAGE_SIZE = 1000;
 const UPDATE_BATCH = 200;
-const UPSERT_BATCH = 100;
 const MAX_VERSION_CHANGES = 100;
 
 /**
@@ -310,7 +310,7 @@ async function updateRecords(db: Kysely<DatabaseSchema>, updates: readonly Recor
   }
 }
 
-/** Adds each hour's change to its rollup row, by the same upsert the ledger uses to add new records. */
+/** Adds each hour's change to its rollup row, through the same path the ledger adds new records by. */
 async function applyRollupDeltas(db: Kysely<DatabaseSchema>, deltas: readonly RollupDelta[]): Promise<void> {
   const rows: UsageRollupHourlyTable[] = deltas
     .filter((delta) => delta.cost_micros !== 0 || delta.unknown_cost_count !== 0)
@@ -324,20 +324,5 @@ async function applyRollupDeltas(db: Kysely<DatabaseSchema>, deltas: readonly Ro
       cache_write_tokens: 0,
       reasoning_tokens: 0,
     }));
-  for (let start = 0; start < rows.length; start += UPSERT_BATCH) {
-    await db
-      .insertInto('usage_rollup_hourly')
-      .values(rows.slice(start, start + UPSERT_BATCH))
-      .onConflict((conflict) =>
-        conflict.columns(['hour', ...ROLLUP_DIMENSIONS]).doUpdateSet((eb) => ({
-          cost_micros: eb(eb.ref('usage_rollup_hourly.cost_micros'), '+', eb.ref('excluded.cost_micros')),
-          unknown_cost_count: eb(
-            eb.ref('usage_rollup_hourly.unknown_cost_count'),
-            '+',
-            eb.ref('excluded.unknown_cost_count'),
-          ),
-        })),
-      )
-      .execute();
-  }
+  await addToRollups(db, rows);
 }

@@ -34,7 +34,7 @@ export function hourOf(time: number): number {
 
 /**
  * Sums records into one row per hour (of their start) and dimension values; '' stands for none. Rows
- * come sorted by hour and dimensions.
+ * come sorted by hour and dimensions (see `rollupOrder`).
  */
 export function rollupRows(records: readonly UsageRecord[]): UsageRollupHourlyTable[] {
   const rows = new Map<string, UsageRollupHourlyTable>();
@@ -61,11 +61,45 @@ export function rollupRows(records: readonly UsageRecord[]): UsageRollupHourlyTa
       reasoning_tokens: record.reasoning_tokens,
       cost_micros: record.cost_micros,
     };
-    const key = JSON.stringify([row.hour, ...ROLLUP_DIMENSIONS.map((dimension) => row[dimension])]);
+    const key = hourlyKey(row);
     const existing = rows.get(key);
     if (!existing) rows.set(key, row);
     else for (const sum of ROLLUP_SUMS) existing[sum] += row[sum];
   }
-  // One order for every writer: replicas upserting the same rows in different orders could deadlock.
-  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  return sortedByKey([...rows.entries()]);
+}
+
+/** Hourly rows in the one order every writer locks them in (by hour, then the dimensions). */
+export function rollupOrder(rows: readonly UsageRollupHourlyTable[]): UsageRollupHourlyTable[] {
+  return sortedByKey(rows.map((row) => [hourlyKey(row), row]));
+}
+
+function hourlyKey(row: UsageRollupHourlyTable): string {
+  return JSON.stringify([row.hour, ...ROLLUP_DIMENSIONS.map((dimension) => row[dimension])]);
+}
+
+function sortedByKey<T>(entries: Array<[string, T]>): T[] {
+  return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, value]) => value);
+}
+
+const DAY_MS = 86_400_000;
+
+/** The daily rollup's dimensions: the hourly ones without the user. */
+export const DAILY_DIMENSIONS = ROLLUP_DIMENSIONS.filter((dimension) => dimension !== 'user_id');
+
+export type DailyKey = { day: number } & Record<(typeof DAILY_DIMENSIONS)[number], string>;
+
+/**
+ * The daily rows that hourly rows roll into (through the daily rollup's triggers), each once, in one
+ * fixed order. A writer that locks these first, in this order, cannot deadlock with another writer:
+ * otherwise the triggers lock daily rows in an order each batch's hourly rows decide.
+ */
+export function dailyKeys(rows: readonly UsageRollupHourlyTable[]): DailyKey[] {
+  const keys = new Map<string, DailyKey>();
+  for (const row of rows) {
+    const key = { day: Math.floor(row.hour / DAY_MS) * DAY_MS } as DailyKey;
+    for (const dimension of DAILY_DIMENSIONS) key[dimension] = row[dimension];
+    keys.set(JSON.stringify([key.day, ...DAILY_DIMENSIONS.map((dimension) => key[dimension])]), key);
+  }
+  return sortedByKey([...keys.entries()]);
 }
