@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { startGateway } from '../src/server/runtime.ts';
+import { createLogger } from '../src/telemetry/logger.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 describe('admin keys API', () => {
@@ -65,3 +67,54 @@ describe('admin keys API', () => {
     assert.equal(ready.status, 200);
   });
 });
+
+describe('keys across replicas', () => {
+  test('a key minted on one replica works on another, and revoking it stops it there too', async () => {
+    const first = await startTestGateway({ admin: { key_sync_interval_ms: 100 } });
+    // A second replica of the same configuration, on the same database.
+    const second = await startGateway({
+      config: first.config,
+      port: 0,
+      logger: createLogger({ level: 'silent' }),
+      env: {},
+    }).catch(async (error: unknown) => {
+      await first.close();
+      throw error;
+    });
+    try {
+      const chatOn = (gateway: { url: string }, key: string) =>
+        fetch(`${gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'chat-default', messages: [{ role: 'user', content: 'hi' }] }),
+        });
+      const created = await fetch(`${first.url}/admin/v1/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${first.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'shared' }),
+      });
+      const { key, id } = (await created.json()) as { key: string; id: string };
+      assert.equal((await chatOn(first, key)).status, 200);
+      await eventually(async () => (await chatOn(second, key)).status === 200);
+
+      const revoked = await fetch(`${first.url}/admin/v1/keys/${id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${first.adminKey}` },
+      });
+      assert.ok(revoked.ok);
+      assert.equal((await chatOn(first, key)).status, 401);
+      await eventually(async () => (await chatOn(second, key)).status === 401);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+});
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('the other replica did not pick up the change in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

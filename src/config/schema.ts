@@ -216,6 +216,11 @@ export const configSchema = z
       .strictObject({
         /** The master admin key; when unset one is generated on first start and printed once. */
         master_key: z.string().min(16, 'at least 16 characters').optional(),
+        /**
+         * How often this replica checks whether keys were created or revoked elsewhere (another
+         * replica, the CLI); a revoked key stops working everywhere within about this long.
+         */
+        key_sync_interval_ms: z.number().int().min(100).max(300_000).default(1000),
       })
       .prefault({}),
     routing: z

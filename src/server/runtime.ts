@@ -81,6 +81,7 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
   let providers: Map<string, Provider> | undefined;
   let telemetry: Telemetry | undefined;
   let metering: Metering | undefined;
+  let keyCache: KeyCache | undefined;
   try {
     await migrateToLatest(store);
     const cwd = options.cwd ?? process.cwd();
@@ -97,6 +98,7 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
     const repository = new KeyRepository(store.db);
     const cache = new KeyCache(repository, clock);
     await cache.refresh();
+    keyCache = cache;
     const masterKey = config.admin.master_key ?? env.SWITCHYARD_MASTER_KEY;
     const bootstrap = await bootstrapKeys({
       store,
@@ -186,6 +188,7 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
       ],
     );
     await app.listen({ port: options.port ?? config.server.port, host: options.host ?? config.server.host });
+    cache.watch(config.admin.key_sync_interval_ms, logger);
     ready = true;
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -211,6 +214,7 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
       metrics: observability.metrics,
       async close() {
         ready = false;
+        cache.stop();
         await app.close();
         await observability.close();
         await Promise.all([...running.values()].map((provider) => provider.close?.()));
@@ -220,6 +224,7 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
       },
     };
   } catch (error) {
+    keyCache?.stop();
     await telemetry?.close();
     await Promise.all([...(providers?.values() ?? [])].map((provider) => provider.close?.()));
     await metering?.close();

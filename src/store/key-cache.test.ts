@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
 import { describe, it, mock } from 'node:test';
 import { ManualClock } from '../core/clock.ts';
+import { openDatabase } from './db.ts';
 import { KeyCache } from './key-cache.ts';
 import { type ApiKeyRecord, hashKey, KeyRepository } from './keys.ts';
 import { withTestStores } from './testing.ts';
@@ -74,7 +75,10 @@ describe('KeyCache', () => {
       revokedAt: T0 + 1,
       lastUsedAt: null,
     };
-    const cache = new KeyCache({ loadActive: async () => [{ hash: hashKey(key), record }] });
+    const cache = new KeyCache({
+      loadActive: async () => [{ hash: hashKey(key), record }],
+      generation: async () => '0',
+    });
     await cache.refresh();
     assert.equal(cache.verify(key, T0 + 2), undefined);
   });
@@ -95,6 +99,7 @@ describe('KeyCache', () => {
     let release: (entries: Array<{ hash: string; record: ApiKeyRecord }>) => void = () => {};
     let calls = 0;
     const cache = new KeyCache({
+      generation: async () => '0',
       loadActive: () => {
         calls += 1;
         if (calls === 1) return Promise.resolve([{ hash: hashKey(key), record }]);
@@ -103,6 +108,7 @@ describe('KeyCache', () => {
     });
     await cache.refresh();
     const pending = cache.refresh();
+    await until(() => calls === 2); // the reload is under way
     assert.equal(cache.verify(key, T0)?.id, 'key_2');
     release([]);
     await pending;
@@ -122,7 +128,10 @@ describe('KeyCache', () => {
       revokedAt: null,
       lastUsedAt: null,
     };
-    const cache = new KeyCache({ loadActive: async () => [{ hash: hashKey(key), record }] });
+    const cache = new KeyCache({
+      loadActive: async () => [{ hash: hashKey(key), record }],
+      generation: async () => '0',
+    });
     await cache.refresh();
 
     const spy = mock.method(crypto, 'timingSafeEqual');
@@ -138,4 +147,63 @@ describe('KeyCache', () => {
       syncBuiltinESMExports();
     }
   });
+
+  it('picks up keys created and revoked by another process within a watch interval', async () => {
+    await withTestStores(async (store) => {
+      if (!store.url) return; // another process needs a database it can open
+      const elsewhere = await openDatabase(store.url);
+      const cache = new KeyCache(new KeyRepository(store.db));
+      try {
+        await cache.refresh();
+        cache.watch(20);
+        const otherKeys = new KeyRepository(elsewhere.db);
+        const { key, record } = await otherKeys.create({ name: 'made-elsewhere', role: 'client' });
+        await until(() => cache.verify(key, Date.now()) !== undefined);
+        assert.equal(cache.verify(key, Date.now())?.id, record.id);
+        assert.equal(await otherKeys.revoke(record.id), true);
+        await until(() => cache.verify(key, Date.now()) === undefined);
+      } finally {
+        cache.stop();
+        await elsewhere.close();
+      }
+    });
+  });
+
+  it('keeps serving the keys it has while the database cannot be reached', async () => {
+    let failing = false;
+    const key = 'sk-sy-kept-while-down';
+    const record: ApiKeyRecord = {
+      id: 'key_1',
+      name: 'app',
+      prefix: key.slice(0, 12),
+      role: 'client',
+      metadata: {},
+      createdAt: T0,
+      expiresAt: null,
+      revokedAt: null,
+      lastUsedAt: null,
+    };
+    const warnings: unknown[] = [];
+    const cache = new KeyCache({
+      generation: async () => {
+        if (failing) throw new Error('connection refused');
+        return '1';
+      },
+      loadActive: async () => [{ hash: hashKey(key), record }],
+    });
+    await cache.refresh();
+    failing = true;
+    cache.watch(10, { warn: (details) => warnings.push(details) });
+    await until(() => warnings.length > 0);
+    cache.stop();
+    assert.equal(cache.verify(key, T0)?.id, 'key_1');
+  });
 });
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

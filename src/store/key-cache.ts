@@ -6,26 +6,65 @@ interface CachedKey {
   record: ApiKeyRecord;
 }
 
+/** What the watcher reports when a check fails (the database is down, say); pino's logger fits. */
+export interface KeyCacheLogger {
+  warn(details: Record<string, unknown>): void;
+}
+
 /**
  * Every active key in memory, by hash, so authenticating a request never waits on the database. Call
- * refresh() at start and after any key is created or revoked (in a cluster: when another replica
- * announces a change).
+ * refresh() at start and after any key is created or revoked here; `watch` picks up changes made by
+ * other processes (replicas, the CLI) through the keys' generation counter.
  */
 export class KeyCache {
   #byHash = new Map<string, CachedKey>();
+  #generation: string | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #checking = false;
 
   constructor(
-    private readonly keys: Pick<KeyRepository, 'loadActive'>,
+    private readonly keys: Pick<KeyRepository, 'loadActive' | 'generation'>,
     private readonly clock: Clock = systemClock,
   ) {}
 
   /** Reloads from the database; requests keep seeing the previous set until the new one is complete. */
   async refresh(): Promise<number> {
+    // Read the generation first: a change landing during the load is then seen by the next check.
+    const generation = await this.keys.generation();
     const active = await this.keys.loadActive(this.clock.now());
     const next = new Map<string, CachedKey>();
     for (const entry of active) next.set(entry.hash, entry);
     this.#byHash = next;
+    this.#generation = generation;
     return next.size;
+  }
+
+  /**
+   * Checks the generation every `intervalMs` and reloads when another process changed a key, so a key
+   * revoked anywhere stops working everywhere within about one interval. One small query per check.
+   */
+  watch(intervalMs: number, logger?: KeyCacheLogger): void {
+    this.stop();
+    this.#timer = setInterval(() => void this.check(logger), intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  private async check(logger: KeyCacheLogger | undefined): Promise<void> {
+    if (this.#checking) return;
+    this.#checking = true;
+    try {
+      if ((await this.keys.generation()) !== this.#generation) await this.refresh();
+    } catch (error) {
+      // Keep serving with the keys already loaded; the next check tries again.
+      logger?.warn({ msg: 'could not check for key changes', error: String(error) });
+    } finally {
+      this.#checking = false;
+    }
   }
 
   /** The key's record when `key` is a known key, not revoked and not expired at `now`. */

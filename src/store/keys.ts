@@ -4,6 +4,7 @@ import { type Clock, systemClock } from '../core/clock.ts';
 import { GatewayError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { ApiKeysTable, DatabaseSchema } from './schema.ts';
+import { bumpCounter, getSetting } from './settings.ts';
 
 export const KEY_ROLES = ['admin', 'client'] as const;
 export type KeyRole = (typeof KEY_ROLES)[number];
@@ -62,6 +63,9 @@ export function isKeyActive(record: ApiKeyRecord, now: number): boolean {
   return record.revokedAt === null && (record.expiresAt === null || record.expiresAt > now);
 }
 
+/** The settings counter bumped on every key change. */
+const KEYS_GENERATION = 'keys.generation';
+
 export class KeyRepository {
   constructor(
     private readonly db: Kysely<DatabaseSchema>,
@@ -90,6 +94,7 @@ export class KeyRepository {
       last_used_at: null,
     };
     await this.db.insertInto('api_keys').values(row).execute();
+    await bumpCounter(this.db, KEYS_GENERATION, now);
     return { key, record: toRecord(row) };
   }
 
@@ -117,7 +122,10 @@ export class KeyRepository {
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) > 0) return true;
+    if (Number(result.numUpdatedRows) > 0) {
+      await bumpCounter(this.db, KEYS_GENERATION, this.clock.now());
+      return true;
+    }
     const existing = await this.db
       .selectFrom('api_keys')
       .select('id')
@@ -136,6 +144,14 @@ export class KeyRepository {
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
       .executeTakeFirst();
     return row === undefined ? undefined : toRecord(row);
+  }
+
+  /**
+   * A number that changes whenever a key is created or revoked, by any process using this database:
+   * replicas and the CLI. Key caches poll it to pick up changes made elsewhere.
+   */
+  async generation(): Promise<string> {
+    return (await getSetting(this.db, KEYS_GENERATION)) ?? '0';
   }
 
   /** Every key usable at `now`, with its hash: what KeyCache loads. */

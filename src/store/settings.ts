@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DatabaseSchema } from './schema.ts';
 
 /** Small named values the gateway keeps between starts, e.g. whether the first-start banner was shown. */
@@ -36,4 +36,21 @@ export async function setSettingIfAbsent(
     .onConflict((oc) => oc.column('key').doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/**
+ * Adds one to a counter kept as a setting, atomically (several processes may bump it at once). Used as
+ * a generation number that other processes poll to learn that something changed.
+ */
+export async function bumpCounter(db: Kysely<DatabaseSchema>, key: string, now: number): Promise<void> {
+  await db
+    .insertInto('settings')
+    .values({ key, value: '1', updated_at: now })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        value: sql<string>`cast(cast(settings.value as bigint) + 1 as text)`,
+        updated_at: now,
+      }),
+    )
+    .execute();
 }

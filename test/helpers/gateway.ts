@@ -27,7 +27,7 @@ export async function startTestGateway(
       ...config,
       server: { host: '127.0.0.1', log_level: 'silent', ...server },
       storage: { url: `sqlite:${join(dir, 'test.db')}`, ...(config.storage as object | undefined) },
-      admin: { master_key: TEST_MASTER_KEY },
+      admin: { ...(config.admin as object | undefined), master_key: TEST_MASTER_KEY },
     },
     {},
   );
