@@ -93,8 +93,11 @@ export class KeyRepository {
       revoked_at: null,
       last_used_at: null,
     };
-    await this.db.insertInto('api_keys').values(row).execute();
-    await bumpCounter(this.db, KEYS_GENERATION, now);
+    // The key and the generation bump commit together: no process can see one without the other.
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('api_keys').values(row).execute();
+      await bumpCounter(trx, KEYS_GENERATION, now);
+    });
     return { key, record: toRecord(row) };
   }
 
@@ -116,16 +119,19 @@ export class KeyRepository {
    * first revocation time.
    */
   async revoke(id: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable('api_keys')
-      .set({ revoked_at: this.clock.now() })
-      .where('id', '=', id)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) > 0) {
-      await bumpCounter(this.db, KEYS_GENERATION, this.clock.now());
+    const now = this.clock.now();
+    const revoked = await this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('api_keys')
+        .set({ revoked_at: now })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return false;
+      await bumpCounter(trx, KEYS_GENERATION, now);
       return true;
-    }
+    });
+    if (revoked) return true;
     const existing = await this.db
       .selectFrom('api_keys')
       .select('id')
