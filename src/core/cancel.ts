@@ -1,8 +1,8 @@
 /**
- * Cancellation on the request path. Node 20's CancelSignal is costly per request: creating one makes the
+ * Cancellation on the request path. Node 20's AbortSignal is costly per request: creating one makes the
  * young-generation collector keep it (and what it references) alive, so every request's signal was
  * promoted to the old generation, turning into frequent full collections and latency spikes. Requests
- * use `Cancellation` instead, a plain object with the same shape; an CancelSignal still satisfies
+ * use `Cancellation` instead, a plain object with the same shape; an AbortSignal still satisfies
  * `CancelSignal` wherever one is passed in.
  */
 
