@@ -40,9 +40,8 @@ export class Journal {
   /** Appends one line (the caller's text must hold no newline) and returns the segment it went to. */
   append(line: string): number {
     this.fd ??= openSync(segmentFile(this.dir, this.segment), 'a');
-    const buffer = Buffer.from(`${line}\n`, 'utf8');
-    writeSync(this.fd, buffer);
-    this.bytes += buffer.length;
+    // A string is encoded straight into the write; the count returned is in bytes.
+    this.bytes += writeSync(this.fd, `${line}\n`);
     return this.segment;
   }
 

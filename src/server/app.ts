@@ -51,7 +51,8 @@ export function buildApp(
     }
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook, not an async one: it runs for every request, and an async hook costs a promise each.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     const hop = request.headers[HOP_HEADER];
     if (typeof hop === 'string' && hop.split(',').some((id) => id.trim() === deps.instanceId)) {
@@ -65,8 +66,10 @@ export function buildApp(
         },
       );
       const { status, body } = encoderFor(request.url)(error);
-      return reply.code(status).send(body);
+      reply.code(status).send(body);
+      return;
     }
+    done();
   });
 
   app.setErrorHandler((error, request, reply) => {
