@@ -2,7 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { CompletedRequest, PipelineStage, RequestContext } from '../pipeline/context.ts';
 import type { BreakerState } from '../routing/breaker.ts';
 import { BoundedLabel } from './bounded-label.ts';
-import { CounterChildren, HistogramChildren } from './metric-children.ts';
+import { DeferredCounter } from './deferred-counter.ts';
 
 /** Seconds, from a fast cache hit (1 ms) to a long reasoning answer (2 min). */
 export const LATENCY_BUCKETS = [
@@ -40,12 +40,11 @@ export class GatewayMetrics {
   private readonly circuitState: Gauge<string>;
   private readonly rateLimitRejections: Counter<string>;
   private readonly budgetRejections: Counter<string>;
-  // Cached children of the metrics every request updates.
-  private readonly requestChildren: CounterChildren;
-  private readonly durationChildren: HistogramChildren;
-  private readonly tokenChildren: CounterChildren;
-  private readonly costChildren: CounterChildren;
-  private readonly attemptChildren: CounterChildren;
+  // The counters every request updates, summed in plain numbers until a scrape reads them.
+  private readonly requestCounts: DeferredCounter;
+  private readonly tokenCounts: DeferredCounter;
+  private readonly costCounts: DeferredCounter;
+  private readonly attemptCounts: DeferredCounter;
 
   private readonly routes: BoundedLabel;
   private readonly providers: BoundedLabel;
@@ -111,11 +110,10 @@ export class GatewayMetrics {
       labelNames: ['provider', 'model', 'outcome'],
       registers,
     });
-    this.requestChildren = new CounterChildren(this.requests);
-    this.durationChildren = new HistogramChildren(this.duration);
-    this.tokenChildren = new CounterChildren(this.tokens);
-    this.costChildren = new CounterChildren(this.cost);
-    this.attemptChildren = new CounterChildren(this.attempts);
+    this.requestCounts = new DeferredCounter(this.requests);
+    this.tokenCounts = new DeferredCounter(this.tokens);
+    this.costCounts = new DeferredCounter(this.cost);
+    this.attemptCounts = new DeferredCounter(this.attempts);
     this.circuitState = new Gauge({
       name: 'switchyard_circuit_state',
       help: 'Circuit breaker state per target (provider/model): 0 closed, 1 half-open, 2 open.',
@@ -159,8 +157,8 @@ export class GatewayMetrics {
     const base = this.baseLabels(context);
     const status = statusClass(context.status);
     const outcome = { ...base, status };
-    this.requestChildren.inc(outcome);
-    this.durationChildren.observe(outcome, latencyMs / 1000);
+    this.requestCounts.inc(outcome);
+    this.duration.observe(outcome, latencyMs / 1000);
     if (context.errorKind) this.errors.inc({ ...base, status, error_kind: context.errorKind });
     if (context.stream && context.ttftMs !== undefined)
       this.timeToFirstToken.observe(base, context.ttftMs / 1000);
@@ -173,9 +171,9 @@ export class GatewayMetrics {
       this.countTokens(base, 'reasoning', usage.reasoningTokens);
     }
     if (context.costMicros !== undefined && context.costMicros > 0)
-      this.costChildren.inc(base, context.costMicros / 1_000_000);
+      this.costCounts.inc(base, context.costMicros / 1_000_000);
     for (const attempt of context.attempts) {
-      this.attemptChildren.inc({
+      this.attemptCounts.inc({
         provider: this.providers.admit(attempt.provider),
         model: this.models.admit(attempt.model),
         outcome: attempt.outcome,
@@ -222,7 +220,7 @@ export class GatewayMetrics {
   }
 
   private countTokens(base: BaseLabels, type: string, count: number): void {
-    if (count > 0) this.tokenChildren.inc({ ...base, type }, count);
+    if (count > 0) this.tokenCounts.inc({ ...base, type }, count);
   }
 
   private refreshCircuits(): void {
