@@ -16,6 +16,10 @@ await build({
   },
   outdir: out,
   outExtension: { '.js': '.mjs' },
+  // Code loaded with import() goes to chunks of its own, with its packages, loaded only when used
+  // (the PostgreSQL driver, Bedrock's signer, the emulator server): `serve` on SQLite stays smaller.
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startEmulator } from '../providers/emulator/server.ts';
 import { parseNonNegative, parsePort } from './options.ts';
 
 export function registerEmulateCommand(program: Command): void {
@@ -21,6 +20,8 @@ export function registerEmulateCommand(program: Command): void {
         ttftMs: number;
         tokensPerSecond: number;
       }) => {
+        // Loaded here, not at the top: `serve` shares this bundle and never needs the emulator server.
+        const { startEmulator } = await import('../providers/emulator/server.ts');
         const emulator = await startEmulator({
           port: options.port,
           host: options.host,

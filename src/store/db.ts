@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { GatewayError } from '../core/errors.ts';
 import { CurrentSchemaPostgresDialect } from './postgres-dialect.ts';
 import type { DatabaseSchema } from './schema.ts';
@@ -74,7 +74,13 @@ function openSqlite(path: string): Store {
 
 async function openPostgres(connectionString: string, options: OpenDatabaseOptions): Promise<Store> {
   const location = redactStorageUrl(connectionString);
-  const pool = new pg.Pool({ connectionString, max: options.poolSize ?? PG_POOL_SIZE, types: PG_TYPES });
+  // The driver loads only when PostgreSQL is used: an SQLite installation never pays for it.
+  const { default: driver } = await import('pg');
+  const pool = new driver.Pool({
+    connectionString,
+    max: options.poolSize ?? PG_POOL_SIZE,
+    types: pgTypes(driver),
+  });
   pool.on('error', options.onPoolError ?? (() => {}));
   const db = new Kysely<DatabaseSchema>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
   try {
@@ -100,13 +106,15 @@ const PG_NUMERIC_OID = 1700;
  * appears as the result of SUM/AVG over BIGINT columns (the schema stores no NUMERIC column), and SQLite
  * returns those as numbers too. A whole number beyond 2^53 is refused rather than silently rounded.
  */
-const PG_TYPES = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if (oid === PG_INT8_OID) return parseExactInteger;
-    if (oid === PG_NUMERIC_OID) return parseNumeric;
-    return pg.types.getTypeParser(oid, format);
-  }) as typeof pg.types.getTypeParser,
-};
+function pgTypes(driver: typeof pg) {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+      if (oid === PG_INT8_OID) return parseExactInteger;
+      if (oid === PG_NUMERIC_OID) return parseNumeric;
+      return driver.types.getTypeParser(oid, format);
+    }) as typeof driver.types.getTypeParser,
+  };
+}
 
 export function parseExactInteger(text: string): number {
   const value = Number(text);

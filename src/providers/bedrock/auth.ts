@@ -9,8 +9,7 @@
  * token, content type, accept); headers added later (the hop header, static config headers) are sent
  * unsigned, which SigV4 allows.
  */
-import { Hash } from '@smithy/core/serde';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import type { ProviderConfig } from '../../config/schema.ts';
 import type { Clock } from '../../core/clock.ts';
 import { GatewayError } from '../../core/errors.ts';
@@ -38,19 +37,28 @@ export function bedrockAuth(config: ProviderConfig, region: string, clock: Clock
       `Provider "${config.name}" of type bedrock needs api_key, or aws_access_key_id and aws_secret_access_key`,
     );
   }
-  const signer = new SignatureV4({
-    service: BEDROCK_SIGNING_SERVICE,
-    region,
-    credentials: {
-      accessKeyId,
-      secretAccessKey,
-      ...(config.aws_session_token ? { sessionToken: config.aws_session_token } : {}),
-    },
-    sha256: Hash.bind(null, 'sha256'),
-  });
+  // The signer's modules load with the first signed request: a gateway without Bedrock never loads them.
+  let signer: Promise<SignatureV4> | undefined;
+  const createSigner = async () => {
+    const [{ SignatureV4: Signer }, { Hash }] = await Promise.all([
+      import('@smithy/signature-v4'),
+      import('@smithy/core/serde'),
+    ]);
+    return new Signer({
+      service: BEDROCK_SIGNING_SERVICE,
+      region,
+      credentials: {
+        accessKeyId,
+        secretAccessKey,
+        ...(config.aws_session_token ? { sessionToken: config.aws_session_token } : {}),
+      },
+      sha256: Hash.bind(null, 'sha256'),
+    });
+  };
   return async (request) => {
     const url = new URL(request.url);
-    const signed = await signer.sign(
+    signer ??= createSigner();
+    const signed = await (await signer).sign(
       {
         method: request.method,
         protocol: url.protocol,

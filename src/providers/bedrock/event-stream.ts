@@ -6,8 +6,7 @@
  * messages (TCP chunks split and join them at any byte) and turns each into the SseEvent the Bedrock
  * Converse codec expects: `event` = the event or exception type, `data` = the JSON payload as text.
  */
-import { EventStreamCodec, type Message } from '@smithy/core/event-streams';
-import { fromUtf8, toUtf8 } from '@smithy/core/serde';
+import type { EventStreamCodec, Message } from '@smithy/core/event-streams';
 import type { CancelSignal } from '../../core/cancel.ts';
 import { GatewayError } from '../../core/errors.ts';
 import { decodeBedrockStreamException } from '../../dialects/bedrock-converse.ts';
@@ -23,7 +22,19 @@ const MIN_MESSAGE_BYTES = PRELUDE_BYTES + 4;
  */
 const MAX_MESSAGE_BYTES = 24 * 1024 * 1024;
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
+const toUtf8 = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+const fromUtf8 = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
+
+let codec: Promise<EventStreamCodec> | undefined;
+
+/** The codec loads with the first Bedrock stream: a gateway without Bedrock never loads it. */
+function eventStreamCodec(): Promise<EventStreamCodec> {
+  codec ??= import('@smithy/core/event-streams').then(
+    ({ EventStreamCodec: Codec }) => new Codec(toUtf8, fromUtf8),
+  );
+  return codec;
+}
 
 function broken(provider: string, what: string, cause?: unknown): GatewayError {
   return new GatewayError('upstream_error', `Provider "${provider}" sent a broken event stream: ${what}`, {
@@ -85,10 +96,11 @@ export async function* readEventStream(
   signal?: CancelSignal,
 ): AsyncGenerator<SseEvent> {
   try {
+    const decoder = await eventStreamCodec();
     for await (const bytes of eventStreamMessages(body, provider)) {
       let message: Message;
       try {
-        message = codec.decode(bytes);
+        message = decoder.decode(bytes);
       } catch (error) {
         throw broken(provider, 'a message failed its checksum or header parsing', error);
       }
