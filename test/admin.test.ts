@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../src/providers/emulator/test-support.ts';
 import { startGateway } from '../src/server/runtime.ts';
 import { createLogger } from '../src/telemetry/logger.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
@@ -95,7 +96,7 @@ describe('keys across replicas', () => {
       });
       const { key, id } = (await created.json()) as { key: string; id: string };
       assert.equal((await chatOn(first, key)).status, 200);
-      await eventually(async () => (await chatOn(second, key)).status === 200);
+      await eventually(async () => (await chatOn(second, key)).status === 200, 5000);
 
       const revoked = await fetch(`${first.url}/admin/v1/keys/${id}`, {
         method: 'DELETE',
@@ -103,18 +104,10 @@ describe('keys across replicas', () => {
       });
       assert.ok(revoked.ok);
       assert.equal((await chatOn(first, key)).status, 401);
-      await eventually(async () => (await chatOn(second, key)).status === 401);
+      await eventually(async () => (await chatOn(second, key)).status === 401, 5000);
     } finally {
       await second.close();
       await first.close();
     }
   });
 });
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('the other replica did not pick up the change in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

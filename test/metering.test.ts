@@ -5,6 +5,7 @@ import OpenAI from 'openai';
 import { formatMicros } from '../src/core/money.ts';
 import type { UsageRecord } from '../src/metering/record.ts';
 import { UsageRepository } from '../src/metering/repository.ts';
+import { eventually } from '../src/providers/emulator/test-support.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 /** The negotiated price of the priced route, USD per million tokens. */
@@ -207,12 +208,11 @@ describe('metering end to end', () => {
     controller.abort();
     await pending.catch(() => {});
 
-    const deadline = Date.now() + 10_000;
     let record: UsageRecord | undefined;
-    while (!record && Date.now() < deadline) {
+    await eventually(async () => {
       record = (await repository.list({ limit: 10_000 })).find((entry) => entry.status === 499);
-      if (!record) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+      return record !== undefined;
+    }, 10_000);
     assert.ok(record, 'no record with status 499');
     assert.equal(record.error_kind, 'client_closed');
     assert.equal(record.error_code, 'client_disconnected');

@@ -3,12 +3,30 @@ import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
 import { describe, it, mock } from 'node:test';
 import { ManualClock } from '../core/clock.ts';
+import { eventually } from '../providers/emulator/test-support.ts';
 import { openDatabase } from './db.ts';
 import { KeyCache } from './key-cache.ts';
 import { type ApiKeyRecord, hashKey, KeyRepository } from './keys.ts';
 import { withTestStores } from './testing.ts';
 
 const T0 = 1_790_000_000_000;
+
+/** A client key's record as the repository returns it, created at T0. */
+function clientKeyRecord(
+  key: string,
+  fields: Pick<ApiKeyRecord, 'id' | 'name'> & Partial<ApiKeyRecord>,
+): ApiKeyRecord {
+  return {
+    prefix: key.slice(0, 12),
+    role: 'client',
+    metadata: {},
+    createdAt: T0,
+    expiresAt: null,
+    revokedAt: null,
+    lastUsedAt: null,
+    ...fields,
+  };
+}
 const HOUR = 3_600_000;
 
 describe('KeyCache', () => {
@@ -64,17 +82,7 @@ describe('KeyCache', () => {
 
   it('rejects a cached record that carries a revocation time', async () => {
     const key = 'sk-sy-cached-but-revoked';
-    const record: ApiKeyRecord = {
-      id: 'key_1',
-      name: 'r',
-      prefix: key.slice(0, 12),
-      role: 'client',
-      metadata: {},
-      createdAt: T0,
-      expiresAt: null,
-      revokedAt: T0 + 1,
-      lastUsedAt: null,
-    };
+    const record = clientKeyRecord(key, { id: 'key_1', name: 'r', revokedAt: T0 + 1 });
     const cache = new KeyCache({
       loadActive: async () => [{ hash: hashKey(key), record }],
       generation: async () => '0',
@@ -85,17 +93,7 @@ describe('KeyCache', () => {
 
   it('keeps serving the previous keys while a refresh is in flight', async () => {
     const key = 'sk-sy-steady-key-for-refresh';
-    const record: ApiKeyRecord = {
-      id: 'key_2',
-      name: 's',
-      prefix: key.slice(0, 12),
-      role: 'client',
-      metadata: {},
-      createdAt: T0,
-      expiresAt: null,
-      revokedAt: null,
-      lastUsedAt: null,
-    };
+    const record = clientKeyRecord(key, { id: 'key_2', name: 's' });
     let release: (entries: Array<{ hash: string; record: ApiKeyRecord }>) => void = () => {};
     let calls = 0;
     const cache = new KeyCache({
@@ -108,7 +106,7 @@ describe('KeyCache', () => {
     });
     await cache.refresh();
     const pending = cache.refresh();
-    await until(() => calls === 2); // the reload is under way
+    await eventually(() => calls === 2); // the reload is under way
     assert.equal(cache.verify(key, T0)?.id, 'key_2');
     release([]);
     await pending;
@@ -117,17 +115,7 @@ describe('KeyCache', () => {
 
   it('decides with a constant-time comparison of the hashes', async () => {
     const key = 'sk-sy-timing-safe-check';
-    const record: ApiKeyRecord = {
-      id: 'key_3',
-      name: 't',
-      prefix: key.slice(0, 12),
-      role: 'client',
-      metadata: {},
-      createdAt: T0,
-      expiresAt: null,
-      revokedAt: null,
-      lastUsedAt: null,
-    };
+    const record = clientKeyRecord(key, { id: 'key_3', name: 't' });
     const cache = new KeyCache({
       loadActive: async () => [{ hash: hashKey(key), record }],
       generation: async () => '0',
@@ -158,10 +146,10 @@ describe('KeyCache', () => {
         cache.watch(20);
         const otherKeys = new KeyRepository(elsewhere.db);
         const { key, record } = await otherKeys.create({ name: 'made-elsewhere', role: 'client' });
-        await until(() => cache.verify(key, Date.now()) !== undefined);
+        await eventually(() => cache.verify(key, Date.now()) !== undefined, 5000);
         assert.equal(cache.verify(key, Date.now())?.id, record.id);
         assert.equal(await otherKeys.revoke(record.id), true);
-        await until(() => cache.verify(key, Date.now()) === undefined);
+        await eventually(() => cache.verify(key, Date.now()) === undefined, 5000);
       } finally {
         cache.stop();
         await elsewhere.close();
@@ -172,17 +160,7 @@ describe('KeyCache', () => {
   it('keeps serving the keys it has while the database cannot be reached', async () => {
     let failing = false;
     const key = 'sk-sy-kept-while-down';
-    const record: ApiKeyRecord = {
-      id: 'key_1',
-      name: 'app',
-      prefix: key.slice(0, 12),
-      role: 'client',
-      metadata: {},
-      createdAt: T0,
-      expiresAt: null,
-      revokedAt: null,
-      lastUsedAt: null,
-    };
+    const record = clientKeyRecord(key, { id: 'key_1', name: 'app' });
     const warnings: unknown[] = [];
     const cache = new KeyCache({
       generation: async () => {
@@ -194,16 +172,8 @@ describe('KeyCache', () => {
     await cache.refresh();
     failing = true;
     cache.watch(10, { warn: (details) => warnings.push(details) });
-    await until(() => warnings.length > 0);
+    await eventually(() => warnings.length > 0);
     cache.stop();
     assert.equal(cache.verify(key, T0)?.id, 'key_1');
   });
 });
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -42,10 +42,10 @@ export function postJson(
   });
 }
 
-/** Polls `check` until it holds or `timeoutMs` passes (for counters updated when a socket closes). */
-export async function eventually(check: () => boolean, timeoutMs = 2_000): Promise<void> {
+/** Polls `check` until it holds or `timeoutMs` passes (for state another connection or timer updates). */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 2_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
