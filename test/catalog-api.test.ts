@@ -8,6 +8,7 @@ import { LiveCatalog } from '../src/catalog/live.ts';
 import { FileSnapshotStore, loadCatalogSource } from '../src/catalog/sync.ts';
 import { ManualClock } from '../src/core/clock.ts';
 import { Authenticator, type KeyVerifier } from '../src/identity/authenticator.ts';
+import { hashKey } from '../src/identity/key-hash.ts';
 import { registerCatalogRoutes } from '../src/server/catalog-routes.ts';
 
 const CLIENT_KEY = 'sk-client-test';
@@ -16,9 +17,10 @@ const ADMIN_KEY = 'sk-admin-test';
 const NOW = Date.parse('2026-08-01T00:00:00Z');
 
 const keys: KeyVerifier = {
-  verify(key) {
-    if (key === CLIENT_KEY) return { id: 'key_client', name: 'client', role: 'client', metadata: {} };
-    if (key === ADMIN_KEY) return { id: 'key_admin', name: 'admin', role: 'admin', metadata: {} };
+  verifyHash(hash) {
+    if (hash === hashKey(CLIENT_KEY))
+      return { id: 'key_client', name: 'client', role: 'client', metadata: {} };
+    if (hash === hashKey(ADMIN_KEY)) return { id: 'key_admin', name: 'admin', role: 'admin', metadata: {} };
     return undefined;
   },
 };

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ManualClock } from '../src/core/clock.ts';
 import { Authenticator, type KeyVerifier } from '../src/identity/authenticator.ts';
+import { hashKey } from '../src/identity/key-hash.ts';
 import { EXACT_PER_MICRO, type Pricer } from '../src/metering/pricer.ts';
 import { recordPricer } from '../src/metering/record-pricer.ts';
 import { fixtureRecords, referenceSums, totalSums } from '../src/metering/report-testing.ts';
@@ -18,9 +19,9 @@ const RECORDS = fixtureRecords();
 const NOW = Date.UTC(2025, 1, 14, 12);
 
 const verifier: KeyVerifier = {
-  verify: (key) => {
-    if (key === ADMIN) return { id: 'key_ops', name: 'ops', role: 'admin', metadata: {} };
-    if (key === CLIENT) return { id: 'key_app', name: 'app', role: 'client', metadata: {} };
+  verifyHash: (hash) => {
+    if (hash === hashKey(ADMIN)) return { id: 'key_ops', name: 'ops', role: 'admin', metadata: {} };
+    if (hash === hashKey(CLIENT)) return { id: 'key_app', name: 'app', role: 'client', metadata: {} };
     return undefined;
   },
 };

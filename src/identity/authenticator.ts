@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { GatewayError } from '../core/errors.ts';
+import { hashKey, verifyKeyHash } from './key-hash.ts';
 
 export interface Principal {
   keyId: string;
@@ -9,27 +9,30 @@ export interface Principal {
   metadata: Record<string, unknown>;
 }
 
-/** What the authenticator needs of the key store: an in-memory lookup (no database on the hot path). */
+/**
+ * What the authenticator needs of the key store: an in-memory lookup by key hash (`hashKey`), so no
+ * database is on the hot path.
+ */
 export interface KeyVerifier {
-  verify(
-    key: string,
+  verifyHash(
+    presentedHash: string,
     now: number,
   ): { id: string; name: string; role: string; metadata: Record<string, unknown> } | undefined;
 }
 
 /**
- * Turns a presented credential into a principal. The master key from configuration is compared by
- * SHA-256 digest in constant time; every other key is looked up in the key cache by its hash.
+ * Turns a presented credential into a principal. The credential is hashed once: the hash is compared
+ * with the master key's in constant time, then looked up in the key cache.
  */
 export class Authenticator {
-  private readonly masterDigest: Buffer | undefined;
+  private readonly masterHash: string | undefined;
 
   constructor(
     private readonly keys: KeyVerifier,
     private readonly clock: Clock,
     masterKey: string | undefined,
   ) {
-    this.masterDigest = masterKey ? digest(masterKey) : undefined;
+    this.masterHash = masterKey ? hashKey(masterKey) : undefined;
   }
 
   authenticate(credential: string | undefined): Principal {
@@ -40,10 +43,11 @@ export class Authenticator {
         { code: 'missing_api_key', retryable: false },
       );
     }
-    if (this.masterDigest && timingSafeEqual(digest(credential), this.masterDigest)) {
+    const presentedHash = hashKey(credential);
+    if (this.masterHash && verifyKeyHash(presentedHash, this.masterHash)) {
       return { keyId: 'master', keyName: 'master', role: 'admin', metadata: {} };
     }
-    const record = this.keys.verify(credential, this.clock.now());
+    const record = this.keys.verifyHash(presentedHash, this.clock.now());
     if (!record) {
       throw new GatewayError('authentication', 'Invalid API key: it is unknown, revoked or expired.', {
         code: 'invalid_api_key',
@@ -69,8 +73,4 @@ export class Authenticator {
     }
     return principal;
   }
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }

@@ -3,10 +3,11 @@ import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
 import { describe, it, mock } from 'node:test';
 import { ManualClock } from '../core/clock.ts';
+import { hashKey } from '../identity/key-hash.ts';
 import { eventually } from '../providers/emulator/test-support.ts';
 import { openDatabase } from './db.ts';
 import { KeyCache } from './key-cache.ts';
-import { type ApiKeyRecord, hashKey, KeyRepository } from './keys.ts';
+import { type ApiKeyRecord, KeyRepository } from './keys.ts';
 import { withTestStores } from './testing.ts';
 
 const T0 = 1_790_000_000_000;

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../core/clock.ts';
-import { type ApiKeyRecord, hashKey, isKeyActive, type KeyRepository, verifyKeyHash } from './keys.ts';
+import { hashKey, verifyKeyHash } from '../identity/key-hash.ts';
+import { type ApiKeyRecord, isKeyActive, type KeyRepository } from './keys.ts';
 
 interface CachedKey {
   hash: string;
@@ -70,7 +71,11 @@ export class KeyCache {
   /** The key's record when `key` is a known key, not revoked and not expired at `now`. */
   verify(key: string, now: number): ApiKeyRecord | undefined {
     if (typeof key !== 'string' || key === '') return undefined;
-    const presentedHash = hashKey(key);
+    return this.verifyHash(hashKey(key), now);
+  }
+
+  /** As `verify`, for a key already hashed with `hashKey` (the authenticator hashes once per request). */
+  verifyHash(presentedHash: string, now: number): ApiKeyRecord | undefined {
     const cached = this.#byHash.get(presentedHash);
     // The map lookup already matched, but it compares strings with an early exit; the constant-time
     // comparison is the one the decision rests on.

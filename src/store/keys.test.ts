@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { ManualClock } from '../core/clock.ts';
 import { GatewayError } from '../core/errors.ts';
-import { hashKey, KeyRepository, verifyKeyHash } from './keys.ts';
+import { hashKey, verifyKeyHash } from '../identity/key-hash.ts';
+import { KeyRepository } from './keys.ts';
 import { withTestStores } from './testing.ts';
 
 const T0 = 1_790_000_000_000;

@@ -1,8 +1,9 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { GatewayError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
+import { hashKey } from '../identity/key-hash.ts';
 import type { ApiKeysTable, DatabaseSchema } from './schema.ts';
 import { bumpCounter, getSetting } from './settings.ts';
 
@@ -37,25 +38,6 @@ export interface CreateKeyInput {
   metadata?: Record<string, unknown>;
   /** Milliseconds since the epoch; the key stops working at this instant. */
   expiresAt?: number | null;
-}
-
-/**
- * Keys are stored as plain SHA-256, not bcrypt or argon2. Slow hashes exist to make guessing a
- * human-chosen password expensive; our keys are 256 random bits, so guessing is infeasible at any hash
- * speed, while every request verifies a key on the hot path, where a deliberately slow hash would cost
- * tens of milliseconds each time.
- */
-export function hashKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
-/** Compares two hex hashes in constant time, so response timing reveals nothing about the stored one. */
-export function verifyKeyHash(presentedHash: string, storedHash: string): boolean {
-  const presented = Buffer.from(presentedHash, 'utf8');
-  const stored = Buffer.from(storedHash, 'utf8');
-  // Hash length is public (always 64 hex characters), so returning early on a mismatch leaks nothing.
-  if (presented.length !== stored.length) return false;
-  return timingSafeEqual(presented, stored);
 }
 
 /** Whether a key may be used at `now`: not revoked and not past its expiry. */
