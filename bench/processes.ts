@@ -24,10 +24,11 @@ export async function startProcess(
   args: string[],
   ready: RegExp,
   logFile: string,
+  nodeFlags: string[] = [],
 ): Promise<ChildProcess> {
   const loader = args[0]?.endsWith('.mjs') ? [] : ['--import', 'tsx'];
   const log = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...loader, ...args], { stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [...nodeFlags, ...loader, ...args], { stdio: ['ignore', log, log] });
   closeSync(log);
   const deadline = Date.now() + 30_000;
   while (!ready.test(readFileSync(logFile, 'utf8').slice(0, 100_000))) {

@@ -69,6 +69,7 @@ async function main(): Promise<void> {
       ['dist/switchyard.mjs', '--config', config, 'serve', '--port', String(gatewayPort)],
       /listening on/,
       join(work, 'gateway.log'),
+      (process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean),
     );
     children.push(gateway);
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
