@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { freePort, rssMb, startProcess, stop } from './processes.ts';
+import { cpuMicros, freePort, rssMb, startProcess, stop } from './processes.ts';
 import { measureTtfb } from './ttfb.ts';
 import { type LoadResult, runWrk } from './wrk.ts';
 
@@ -33,22 +33,20 @@ async function main(): Promise<void> {
     ];
     const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
     const passthrough = await buildPassthrough();
-    children.push(
-      await startProcess(
-        'emulator',
-        ['dist/switchyard.mjs', 'emulate', '--port', String(emulatorPort)],
-        /listening/,
-        join(work, 'emulator.log'),
-      ),
+    const emulator = await startProcess(
+      'emulator',
+      ['dist/switchyard.mjs', 'emulate', '--port', String(emulatorPort)],
+      /listening/,
+      join(work, 'emulator.log'),
     );
-    children.push(
-      await startProcess(
-        'passthrough',
-        [passthrough, emulatorUrl, String(passthroughPort)],
-        /listening/,
-        join(work, 'passthrough.log'),
-      ),
+    children.push(emulator);
+    const passthroughProcess = await startProcess(
+      'passthrough',
+      [passthrough, emulatorUrl, String(passthroughPort)],
+      /listening/,
+      join(work, 'passthrough.log'),
     );
+    children.push(passthroughProcess);
     const config = join(work, 'switchyard.yaml');
     writeFileSync(
       config,
@@ -81,14 +79,22 @@ async function main(): Promise<void> {
         url: `${emulatorUrl}/v1/chat/completions`,
         model: 'emulator-chat',
         key: 'bench',
+        pid: emulator.pid,
       },
       {
         name: 'node pass-through',
         url: `http://127.0.0.1:${passthroughPort}/v1/chat/completions`,
         model: 'emulator-chat',
         key: 'bench',
+        pid: passthroughProcess.pid,
       },
-      { name: 'switchyard', url: `${gatewayUrl}/v1/chat/completions`, model: 'bench', key: clientKey },
+      {
+        name: 'switchyard',
+        url: `${gatewayUrl}/v1/chat/completions`,
+        model: 'bench',
+        key: clientKey,
+        pid: gateway.pid,
+      },
     ];
     const anthropicBody = (model: string, stream = false) =>
       JSON.stringify({ model, max_tokens: 32, messages: PROMPT, ...(stream ? { stream: true } : {}) });
@@ -136,9 +142,19 @@ async function main(): Promise<void> {
           const headers = { 'content-type': 'application/json', authorization: `Bearer ${target.key}` };
           const body = JSON.stringify({ model: target.model, messages: PROMPT, max_tokens: 32 });
           await runWrk({ url: target.url, body, headers, connections, seconds: 1, workDir: work }); // warm-up
-          samples[t]?.[c]?.push(
-            await runWrk({ url: target.url, body, headers, connections, seconds: SECONDS, workDir: work }),
-          );
+          const cpuBefore = target.pid === undefined ? undefined : cpuMicros(target.pid);
+          const load = await runWrk({
+            url: target.url,
+            body,
+            headers,
+            connections,
+            seconds: SECONDS,
+            workDir: work,
+          });
+          const cpuAfter = target.pid === undefined ? undefined : cpuMicros(target.pid);
+          if (cpuBefore !== undefined && cpuAfter !== undefined && load.requestsPerSecond > 0)
+            load.cpuUsPerRequest = (cpuAfter - cpuBefore) / (load.requestsPerSecond * SECONDS);
+          samples[t]?.[c]?.push(load);
         }
       }
       process.stdout.write(`round ${round + 1} of ${ROUNDS} measured\n`);
@@ -222,12 +238,14 @@ function median(values: number[]): number {
 
 /** Each figure's median over the rounds (a run's p99 and its throughput need not come from one round). */
 function medianLoad(connections: number, runs: LoadResult[]): LoadResult {
+  const cpu = runs.flatMap((run) => (run.cpuUsPerRequest === undefined ? [] : [run.cpuUsPerRequest]));
   return {
     connections,
     requestsPerSecond: Math.round(median(runs.map((run) => run.requestsPerSecond))),
     p50Ms: median(runs.map((run) => run.p50Ms)),
     p99Ms: median(runs.map((run) => run.p99Ms)),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    ...(cpu.length > 0 ? { cpuUsPerRequest: Math.round(median(cpu)) } : {}),
   };
 }
 
@@ -246,11 +264,14 @@ function report(results: TargetResult[], cross: TargetResult[], gatewayRssMb: nu
   const [direct, passthrough, gateway] = results as [TargetResult, TargetResult, TargetResult];
   const rows: string[] = [];
   const fmt = (n: number) => n.toFixed(3);
-  rows.push('| target | conc | req/s | p50 ms | p99 ms | errors |', '|---|---:|---:|---:|---:|---:|');
+  rows.push(
+    '| target | conc | req/s | p50 ms | p99 ms | CPU µs/req | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  );
   for (const result of results) {
     for (const load of result.load) {
       rows.push(
-        `| ${result.name} | ${load.connections} | ${load.requestsPerSecond} | ${fmt(load.p50Ms)} | ${fmt(load.p99Ms)} | ${load.errors} |`,
+        `| ${result.name} | ${load.connections} | ${load.requestsPerSecond} | ${fmt(load.p50Ms)} | ${fmt(load.p99Ms)} | ${load.cpuUsPerRequest ?? '-'} | ${load.errors} |`,
       );
     }
   }
@@ -305,6 +326,7 @@ function report(results: TargetResult[], cross: TargetResult[], gatewayRssMb: nu
     `added latency at c=1: p50 ${summary.overhead.addedLatencyC1.p50Us} us, p99 ${summary.overhead.addedLatencyC1.p99Us} us`,
     `saturation: gateway ${summary.overhead.saturationRps.gateway} req/s = ${Math.round(summary.overhead.saturationVsPassthrough * 100)} % of the Node pass-through (${summary.overhead.saturationRps.passthrough} req/s)`,
     `streaming TTFB added: ${summary.overhead.streamingTtfbAddedMs} ms; gateway RSS after the run: ${gatewayRssMb} MB`,
+    `CPU per request (all threads) at c=1: gateway ${gateway.load[0]?.cpuUsPerRequest ?? '-'} us, pass-through ${passthrough.load[0]?.cpuUsPerRequest ?? '-'} us, emulator ${direct.load[0]?.cpuUsPerRequest ?? '-'} us; at c=64: gateway ${gateway.load[2]?.cpuUsPerRequest ?? '-'} us, pass-through ${passthrough.load[2]?.cpuUsPerRequest ?? '-'} us`,
   );
   process.stdout.write(`\n${rows.join('\n')}\n`);
   const dir = join(process.cwd(), 'bench', 'results');

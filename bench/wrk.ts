@@ -8,6 +8,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** CPU time the measured process used per request, all its threads (where /proc exists). */
+  cpuUsPerRequest?: number;
 }
 
 /** Runs wrk (a compiled load generator, so the client is never the bottleneck) against a POST endpoint. */
