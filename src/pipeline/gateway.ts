@@ -212,14 +212,14 @@ export class Gateway {
   ) {
     let reported: Usage | undefined;
     let outputText = '';
-    const frames = replay(primed, (frame) => {
+    const onFrame = (frame: StreamFrame) => {
       for (const event of frame.events) {
         if (event.type === 'usage') reported = event.usage;
         else if (event.type === 'text' || event.type === 'reasoning') outputText += event.text;
         else if (event.type === 'tool_call_delta') outputText += event.argumentsDelta;
         else if (event.type === 'tool_call_start') outputText += event.name;
       }
-    });
+    };
     const finalize = () => {
       if (reported) {
         context.usage = reported;
@@ -232,13 +232,7 @@ export class Gateway {
         outputTokens: countTextTokens(outputText),
       };
     };
-    return (async function* observed() {
-      try {
-        yield* frames;
-      } finally {
-        finalize();
-      }
-    })();
+    return replay(primed, onFrame, finalize);
   }
 }
 

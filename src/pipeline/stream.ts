@@ -19,10 +19,14 @@ export async function primeStream(frames: AsyncIterable<StreamFrame>): Promise<P
   }
 }
 
-/** Replays a primed stream as one iterable; `onFrame` sees every frame (usage, text for counting). */
+/**
+ * Replays a primed stream as one iterable. `onFrame` sees every frame (usage, text for counting);
+ * `onEnd` runs once the stream is over, however it ended (done, failed, or left by the client).
+ */
 export async function* replay(
   primed: PrimedStream,
   onFrame: (frame: StreamFrame) => void,
+  onEnd?: () => void,
 ): AsyncGenerator<StreamFrame> {
   try {
     if (primed.first) {
@@ -43,6 +47,10 @@ export async function* replay(
       yield next.value;
     }
   } finally {
-    await primed.rest.return?.();
+    try {
+      await primed.rest.return?.();
+    } finally {
+      onEnd?.();
+    }
   }
 }

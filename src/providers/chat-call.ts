@@ -5,7 +5,7 @@ import type { ChatRequest } from '../core/ir.ts';
 import type { UpstreamDialect } from '../dialects/types.ts';
 import { fillStartModel, withDeploymentModel } from './deployment-model.ts';
 import type { UpstreamClient, UpstreamResponse } from './http.ts';
-import { readSse } from './sse.ts';
+import { sseParser } from './sse.ts';
 import { decodeUpstreamStream, type UpstreamEventReader } from './stream.ts';
 import type { ChatResult, Deployment } from './types.ts';
 import { readFailure, readJsonObject, readJsonValue } from './upstream-json.ts';
@@ -63,7 +63,7 @@ export async function decodeChatAnswer(response: UpstreamResponse, answer: ChatA
     const decoder = answer.upstreamOnlyCodec
       ? fillStartModel(codec.createStreamDecoder(), target.model)
       : codec.createStreamDecoder();
-    const readEvents = answer.readEvents ?? readSse;
+    const readEvents = answer.readEvents ?? sseParser;
     return {
       kind: 'stream',
       frames: decodeUpstreamStream(response.body, decoder, provider, signal, readEvents),

@@ -1,35 +1,38 @@
 import { createParser } from 'eventsource-parser';
-import type { CancelSignal } from '../core/cancel.ts';
 import type { SseEvent } from '../dialects/types.ts';
-import { streamInterrupted } from './http.ts';
+import type { UpstreamEventParser } from './stream.ts';
 
 /**
- * Reads server-sent events from an upstream body. Parsing is eventsource-parser's; this only adapts
- * it to an async iterator and maps transport failures to GatewayErrors.
+ * Server-sent events from an upstream body, chunk by chunk. Parsing is eventsource-parser's; this
+ * only decodes UTF-8 across chunk boundaries and hands back the events each chunk completes.
  */
-export async function* readSse(
-  body: AsyncIterable<Buffer | string>,
-  provider: string,
-  signal?: CancelSignal,
-): AsyncGenerator<SseEvent> {
-  const queue: SseEvent[] = [];
+export function sseParser(): UpstreamEventParser {
+  let completed: SseEvent[] = [];
   const parser = createParser({
     onEvent: (event) => {
       const parsed: SseEvent = { data: event.data };
       if (event.event) parsed.event = event.event;
       if (event.id) parsed.id = event.id;
-      queue.push(parsed);
+      completed.push(parsed);
     },
   });
   const decoder = new TextDecoder();
-  try {
-    for await (const chunk of body) {
-      parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-      while (queue.length > 0) yield queue.shift() as SseEvent;
-    }
-  } catch (error) {
-    throw streamInterrupted(error, provider, signal);
-  }
-  parser.reset({ consume: true });
-  while (queue.length > 0) yield queue.shift() as SseEvent;
+  const take = (): SseEvent[] => {
+    const events = completed;
+    completed = [];
+    return events;
+  };
+  return {
+    push(chunk) {
+      parser.feed(decoder.decode(chunk, { stream: true }));
+      return take();
+    },
+    end() {
+      parser.feed(decoder.decode());
+      // As the SSE specification says, an event the body ends inside (no closing blank line) is not
+      // dispatched; the parser's partial state is dropped.
+      parser.reset({ consume: true });
+      return take();
+    },
+  };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GatewayError } from '../../core/errors.ts';
 import type { SseEvent } from '../../dialects/types.ts';
-import { readEventStream } from './event-stream.ts';
+import { eventStreamParser } from './event-stream.ts';
 import { eventFrame, exceptionFrame, encodeMessage as frame } from './testing.ts';
 
 /** The bytes cut into pieces of `size` (the last one shorter), as TCP may deliver them. */
@@ -11,8 +11,10 @@ async function* chunks(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Arr
 }
 
 async function read(source: AsyncIterable<Uint8Array>): Promise<SseEvent[]> {
+  const parser = await eventStreamParser('bedrock-test');
   const events: SseEvent[] = [];
-  for await (const event of readEventStream(source, 'bedrock-test')) events.push(event);
+  for await (const chunk of source) events.push(...parser.push(chunk));
+  events.push(...parser.end());
   return events;
 }
 
@@ -65,6 +67,24 @@ describe('bedrock event stream', () => {
     const error = await failure(chunks(bytes, 4));
     assert.equal(error.kind, 'overloaded');
     assert.equal(error.retryable, true);
+  });
+
+  it('events before a failing message in the same chunk come out before the failure', async () => {
+    const parser = await eventStreamParser('bedrock-test');
+    const error = frame(
+      {
+        ':message-type': { type: 'string', value: 'error' },
+        ':error-code': { type: 'string', value: 'ServiceUnavailableException' },
+        ':error-message': { type: 'string', value: 'Try again' },
+      },
+      '',
+    );
+    const bytes = Buffer.concat([eventFrame('messageStart', { role: 'assistant' }), error]);
+    assert.deepEqual(parser.push(bytes), [{ event: 'messageStart', data: '{"role":"assistant"}' }]);
+    assert.throws(
+      () => parser.end(),
+      (thrown) => thrown instanceof GatewayError && thrown.kind === 'overloaded',
+    );
   });
 
   it('a stream that stops inside a message is interrupted, not finished', async () => {

@@ -7,11 +7,10 @@
  * Converse codec expects: `event` = the event or exception type, `data` = the JSON payload as text.
  */
 import type { EventStreamCodec, Message } from '@smithy/core/event-streams';
-import type { CancelSignal } from '../../core/cancel.ts';
 import { GatewayError } from '../../core/errors.ts';
 import { decodeBedrockStreamException } from '../../dialects/bedrock-converse.ts';
 import type { SseEvent } from '../../dialects/types.ts';
-import { streamInterrupted } from '../http.ts';
+import type { UpstreamEventParser } from '../stream.ts';
 
 /** Prelude (total length, headers length, prelude CRC) and the trailing message CRC. */
 const PRELUDE_BYTES = 12;
@@ -43,35 +42,6 @@ function broken(provider: string, what: string, cause?: unknown): GatewayError {
   });
 }
 
-/** Cuts a byte stream into whole event-stream messages, whatever the chunk boundaries. */
-export async function* eventStreamMessages(
-  body: AsyncIterable<Uint8Array>,
-  provider: string,
-): AsyncGenerator<Uint8Array> {
-  let pending = Buffer.alloc(0);
-  for await (const chunk of body) {
-    pending = pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([pending, chunk]);
-    while (pending.length >= 4) {
-      const length = pending.readUInt32BE(0);
-      if (length < MIN_MESSAGE_BYTES || length > MAX_MESSAGE_BYTES) {
-        throw broken(provider, `a message claims ${length} bytes`);
-      }
-      if (pending.length < length) break;
-      yield pending.subarray(0, length);
-      pending = pending.subarray(length);
-    }
-  }
-  if (pending.length > 0) {
-    throw new GatewayError(
-      'upstream_error',
-      `Stream from provider "${provider}" ended in the middle of a message`,
-      {
-        code: 'upstream_stream_interrupted',
-      },
-    );
-  }
-}
-
 function stringHeader(message: Message, name: string): string | undefined {
   const header = message.headers[name];
   return header?.type === 'string' ? header.value : undefined;
@@ -89,24 +59,71 @@ export function toSseEvent(message: Message): SseEvent {
   throw decodeBedrockStreamException(code, { message: stringHeader(message, ':error-message') ?? '' });
 }
 
-/** The upstream body as SseEvents; transport failures become GatewayErrors. */
-export async function* readEventStream(
-  body: AsyncIterable<Uint8Array>,
-  provider: string,
-  signal?: CancelSignal,
-): AsyncGenerator<SseEvent> {
-  try {
-    const decoder = await eventStreamCodec();
-    for await (const bytes of eventStreamMessages(body, provider)) {
-      let message: Message;
-      try {
-        message = decoder.decode(bytes);
-      } catch (error) {
-        throw broken(provider, 'a message failed its checksum or header parsing', error);
+/**
+ * Cuts the body's bytes into whole event-stream messages, whatever the chunk boundaries, and turns
+ * each into an SseEvent. When a message fails after others in the same chunk, those others are
+ * returned first and the failure is thrown at the next call, so the client still gets them.
+ */
+class EventStreamParser implements UpstreamEventParser {
+  private pending = Buffer.alloc(0);
+  private failure: unknown;
+
+  constructor(
+    private readonly codec: EventStreamCodec,
+    private readonly provider: string,
+  ) {}
+
+  push(chunk: Uint8Array): SseEvent[] {
+    this.throwPendingFailure();
+    this.pending = this.pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pending, chunk]);
+    const events: SseEvent[] = [];
+    try {
+      while (this.pending.length >= 4) {
+        const length = this.pending.readUInt32BE(0);
+        if (length < MIN_MESSAGE_BYTES || length > MAX_MESSAGE_BYTES) {
+          throw broken(this.provider, `a message claims ${length} bytes`);
+        }
+        if (this.pending.length < length) break;
+        const bytes = this.pending.subarray(0, length);
+        this.pending = this.pending.subarray(length);
+        events.push(toSseEvent(this.decode(bytes)));
       }
-      yield toSseEvent(message);
+    } catch (error) {
+      if (events.length === 0) throw error;
+      this.failure = error;
     }
-  } catch (error) {
-    throw streamInterrupted(error, provider, signal);
+    return events;
   }
+
+  end(): SseEvent[] {
+    this.throwPendingFailure();
+    if (this.pending.length > 0) {
+      throw new GatewayError(
+        'upstream_error',
+        `Stream from provider "${this.provider}" ended in the middle of a message`,
+        { code: 'upstream_stream_interrupted' },
+      );
+    }
+    return [];
+  }
+
+  private decode(bytes: Uint8Array): Message {
+    try {
+      return this.codec.decode(bytes);
+    } catch (error) {
+      throw broken(this.provider, 'a message failed its checksum or header parsing', error);
+    }
+  }
+
+  private throwPendingFailure(): void {
+    if (this.failure === undefined) return;
+    const failure = this.failure;
+    this.failure = undefined;
+    throw failure;
+  }
+}
+
+/** A parser for one ConverseStream body; the first one loads the codec. */
+export async function eventStreamParser(provider: string): Promise<UpstreamEventParser> {
+  return new EventStreamParser(await eventStreamCodec(), provider);
 }

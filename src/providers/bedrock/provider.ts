@@ -26,7 +26,7 @@ import type { ChatResult, Deployment, EmbeddingResult, Provider, ProviderContext
 import { readFailure, readJsonObject } from '../upstream-json.ts';
 import { type BedrockAuth, bedrockAuth } from './auth.ts';
 import { batchSize, embeddingFamily, invokeBody, invokeVectors, reportedInputTokens } from './embeddings.ts';
-import { readEventStream } from './event-stream.ts';
+import { eventStreamParser } from './event-stream.ts';
 
 export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
 /** Titan takes one text per request: that many requests are in flight at once. */
@@ -79,7 +79,7 @@ export class BedrockProvider implements Provider {
       target,
       signal,
       upstreamOnlyCodec: true,
-      readEvents: readEventStream,
+      readEvents: eventStreamParser,
     });
   }
 
