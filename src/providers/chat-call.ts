@@ -6,7 +6,7 @@ import type { UpstreamDialect } from '../dialects/types.ts';
 import { fillStartModel, withDeploymentModel } from './deployment-model.ts';
 import type { UpstreamClient, UpstreamResponse } from './http.ts';
 import { sseParser } from './sse.ts';
-import { decodeUpstreamStream, type UpstreamEventReader } from './stream.ts';
+import { decodeUpstreamStream, type UpstreamFraming } from './stream.ts';
 import type { ChatResult, Deployment } from './types.ts';
 import { readFailure, readJsonObject, readJsonValue } from './upstream-json.ts';
 
@@ -49,7 +49,7 @@ export interface ChatAnswer {
    */
   upstreamOnlyCodec?: boolean;
   /** How the stream is framed; SSE unless said otherwise. */
-  readEvents?: UpstreamEventReader;
+  framing?: UpstreamFraming;
 }
 
 /**
@@ -63,10 +63,10 @@ export async function decodeChatAnswer(response: UpstreamResponse, answer: ChatA
     const decoder = answer.upstreamOnlyCodec
       ? fillStartModel(codec.createStreamDecoder(), target.model)
       : codec.createStreamDecoder();
-    const readEvents = answer.readEvents ?? sseParser;
+    const framing = answer.framing ?? sseParser;
     return {
       kind: 'stream',
-      frames: decodeUpstreamStream(response.body, decoder, provider, signal, readEvents),
+      frames: decodeUpstreamStream(response.body, decoder, provider, signal, framing),
     };
   }
   if (answer.upstreamOnlyCodec) {

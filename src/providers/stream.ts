@@ -18,7 +18,8 @@ export interface UpstreamEventParser {
   end(): SseEvent[];
 }
 
-export type UpstreamEventReader = (provider: string) => UpstreamEventParser | Promise<UpstreamEventParser>;
+/** Makes the parser for one stream body (it may load its codec first). */
+export type UpstreamFraming = (provider: string) => UpstreamEventParser | Promise<UpstreamEventParser>;
 
 /**
  * An upstream stream body decoded into IR frames. Transport failures become GatewayErrors; ending
@@ -29,7 +30,7 @@ export async function* decodeUpstreamStream(
   decoder: StreamDecoder,
   provider: string,
   signal: CancelSignal,
-  newParser: UpstreamEventReader,
+  newParser: UpstreamFraming,
 ): AsyncGenerator<StreamFrame> {
   try {
     const chunks = body[Symbol.asyncIterator]();

@@ -79,7 +79,7 @@ export class BedrockProvider implements Provider {
       target,
       signal,
       upstreamOnlyCodec: true,
-      readEvents: eventStreamParser,
+      framing: eventStreamParser,
     });
   }
 
