@@ -200,3 +200,21 @@ export function recordFromJournal(value: unknown): UsageRecord | undefined {
   record.attempts = Array.isArray(source.attempts) ? source.attempts : [];
   return record as unknown as UsageRecord;
 }
+
+/** A record as its row: JSON text for lists, 0/1 for flags. */
+export function toRow(record: UsageRecord): UsageRecordsTable {
+  return {
+    ...record,
+    tags: JSON.stringify(record.tags),
+    attempts: JSON.stringify(record.attempts),
+    cost_known: flag(record.cost_known),
+    zero_cost_anomaly: flag(record.zero_cost_anomaly),
+    usage_estimated: flag(record.usage_estimated),
+    streamed: flag(record.streamed),
+    client_disconnected: flag(record.client_disconnected),
+  };
+}
+
+function flag(value: boolean): number {
+  return value ? 1 : 0;
+}

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DatabaseSchema, UsageRecordsTable } from '../store/schema.ts';
-import type { UsageRecord } from './record.ts';
+import { toRow, type UsageRecord } from './record.ts';
 import { rollupRows } from './rollup.ts';
 import { addToRollups } from './rollup-store.ts';
 
@@ -106,20 +106,6 @@ export class UsageRepository implements UsageSink {
   }
 }
 
-/** A record as its row: JSON text for lists, 0/1 for flags. */
-export function toRow(record: UsageRecord): UsageRecordsTable {
-  return {
-    ...record,
-    tags: JSON.stringify(record.tags),
-    attempts: JSON.stringify(record.attempts),
-    cost_known: flag(record.cost_known),
-    zero_cost_anomaly: flag(record.zero_cost_anomaly),
-    usage_estimated: flag(record.usage_estimated),
-    streamed: flag(record.streamed),
-    client_disconnected: flag(record.client_disconnected),
-  };
-}
-
 function fromRow(row: Selectable<UsageRecordsTable>): UsageRecord {
   return {
     ...row,
@@ -131,8 +117,4 @@ function fromRow(row: Selectable<UsageRecordsTable>): UsageRecord {
     streamed: row.streamed === 1,
     client_disconnected: row.client_disconnected === 1,
   };
-}
-
-function flag(value: boolean): number {
-  return value ? 1 : 0;
 }

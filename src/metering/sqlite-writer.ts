@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { UsageRecord } from './record.ts';
-import { USAGE_COLUMNS } from './record.ts';
-import { toRow, type UsageSink } from './repository.ts';
+import { toRow, USAGE_COLUMNS, type UsageRecord } from './record.ts';
+import type { UsageSink } from './repository.ts';
 import { ROLLUP_DIMENSIONS, ROLLUP_SUMS, rollupRows } from './rollup.ts';
 
 /**

@@ -4,10 +4,10 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDatabase, openSqliteConnection } from '../store/db.ts';
+import { openSqliteConnection } from '../store/sqlite.ts';
 import { parseStorageUrl } from '../store/url.ts';
 import { recordFromJournal, type UsageRecord } from './record.ts';
-import { UsageRepository, type UsageSink } from './repository.ts';
+import type { UsageSink } from './repository.ts';
 import { SqliteUsageWriter } from './sqlite-writer.ts';
 import type { WriterReply, WriterRequest, WriterSetup } from './writer-protocol.ts';
 
@@ -46,6 +46,11 @@ async function open(): Promise<Writer> {
     const writer = new SqliteUsageWriter(openSqliteConnection(target.path));
     return { sink: writer, close: async () => writer.close() };
   }
+  // Kysely and the PostgreSQL driver load only here: a SQLite writer never needs them.
+  const [{ openDatabase }, { UsageRepository }] = await Promise.all([
+    import('../store/db.ts'),
+    import('./repository.ts'),
+  ]);
   // One flush at a time comes from the ledger: two connections are plenty.
   const store = await openDatabase(setup.storageUrl, { cwd: setup.cwd, poolSize: 2, onPoolError: () => {} });
   return { sink: new UsageRepository(store.db), close: () => store.close() };

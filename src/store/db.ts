@@ -1,12 +1,12 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { GatewayError } from '../core/errors.ts';
 import { CurrentSchemaPostgresDialect } from './postgres-dialect.ts';
 import type { DatabaseSchema } from './schema.ts';
+import { openSqliteConnection } from './sqlite.ts';
 import { parseStorageUrl, redactStorageUrl } from './url.ts';
+
+export { openSqliteConnection };
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -32,7 +32,6 @@ export interface OpenDatabaseOptions {
 }
 
 const PG_POOL_SIZE = 10;
-const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
 /**
  * Opens the database `storage.url` points at: `sqlite:<path>`, `sqlite::memory:`, a path ending in .db,
@@ -43,27 +42,6 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   const target = parseStorageUrl(url, options.cwd);
   if (target.kind === 'sqlite') return openSqlite(target.path);
   return openPostgres(target.connectionString, options);
-}
-
-/** A better-sqlite3 connection with the settings every connection of the gateway uses. */
-export function openSqliteConnection(path: string): Database.Database {
-  try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const database = new Database(path);
-    // busy_timeout first: switching to WAL needs a lock another process may briefly hold.
-    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-    // WAL lets readers proceed while a writer commits; NORMAL sync is durable across process crashes
-    // (only an OS crash can lose the last commits), which the usage journal already covers.
-    database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = NORMAL');
-    database.pragma('foreign_keys = ON');
-    return database;
-  } catch (error) {
-    throw new GatewayError('unavailable', `Cannot open the SQLite database at ${path}: ${messageOf(error)}`, {
-      cause: error,
-      retryable: false,
-    });
-  }
 }
 
 function openSqlite(path: string): Store {

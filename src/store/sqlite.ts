@@ -1,0 +1,34 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { GatewayError } from '../core/errors.ts';
+
+// Apart from store/db.ts so that a thread that only writes SQLite (the usage writer) does not load
+// Kysely: its module graph costs a worker thread about 10 MB of memory.
+
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/** A better-sqlite3 connection with the settings every connection of the gateway uses. */
+export function openSqliteConnection(path: string): Database.Database {
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const database = new Database(path);
+    // busy_timeout first: switching to WAL needs a lock another process may briefly hold.
+    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    // WAL lets readers proceed while a writer commits; NORMAL sync is durable across process crashes
+    // (only an OS crash can lose the last commits), which the usage journal already covers.
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('foreign_keys = ON');
+    return database;
+  } catch (error) {
+    throw new GatewayError('unavailable', `Cannot open the SQLite database at ${path}: ${messageOf(error)}`, {
+      cause: error,
+      retryable: false,
+    });
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
