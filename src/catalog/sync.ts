@@ -3,10 +3,11 @@
  * public price table's, and keep every snapshot so a price once charged can always be looked up.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Dispatcher, request } from 'undici';
 import { type Clock, systemClock } from '../core/clock.ts';
+import { ensureDirectoryAsync } from '../core/directories.ts';
 import { GatewayError } from '../core/errors.ts';
 import { convertSourceTable, isSourceTable, sourceTableDate } from './convert.ts';
 import { isCatalogDocument, parseCatalogDocument, serializeCatalog } from './document.ts';
@@ -159,7 +160,7 @@ export class FileSnapshotStore implements CatalogSnapshotStore {
 
   async save(snapshot: CatalogSnapshot): Promise<boolean> {
     if (!VERSION.test(snapshot.version)) throw new RangeError(`not a catalog version: ${snapshot.version}`);
-    await mkdir(this.dir, { recursive: true });
+    await ensureDirectoryAsync(this.dir);
     const file = join(this.dir, `${snapshot.version}.json`);
     const isNew = !existsSync(file);
     if (isNew) await writeAtomically(file, serializeCatalog(snapshot));

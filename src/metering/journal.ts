@@ -1,5 +1,6 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDirectory } from '../core/directories.ts';
 
 const SEGMENT_NAME = /^journal-(\d+)\.jsonl$/;
 
@@ -22,7 +23,7 @@ export class Journal {
   readonly existing: number[];
 
   constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
+    ensureDirectory(dir);
     this.existing = listSegments(dir);
     this.segment = (this.existing.at(-1) ?? 0) + 1;
   }

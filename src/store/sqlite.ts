@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { ensureDirectory } from '../core/directories.ts';
 import { GatewayError } from '../core/errors.ts';
 
 // Apart from store/db.ts so that a thread that only writes SQLite (the usage writer) does not load
@@ -11,7 +11,7 @@ const SQLITE_BUSY_TIMEOUT_MS = 5000;
 /** A better-sqlite3 connection with the settings every connection of the gateway uses. */
 export function openSqliteConnection(path: string): Database.Database {
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') ensureDirectory(dirname(path));
     const database = new Database(path);
     // busy_timeout first: switching to WAL needs a lock another process may briefly hold.
     database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
