@@ -54,6 +54,11 @@ export interface GatewayErrorOptions {
   cause?: unknown;
 }
 
+/** An unknown thrown value's message, for logs and wrapped errors. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export class GatewayError extends Error {
   readonly kind: ErrorKind;
   readonly status: number;

@@ -1,3 +1,4 @@
+import { messageOf } from '../core/errors.ts';
 import { Journal, readSegment } from './journal.ts';
 import { recordFromJournal, type UsageRecord } from './record.ts';
 import type { UsageSink } from './repository.ts';
@@ -345,8 +346,4 @@ export class UsageLedger {
       this.pendingBySegment.delete(segment);
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

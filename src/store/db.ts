@@ -1,12 +1,10 @@
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type pg from 'pg';
-import { GatewayError } from '../core/errors.ts';
+import { GatewayError, messageOf } from '../core/errors.ts';
 import { CurrentSchemaPostgresDialect } from './postgres-dialect.ts';
 import type { DatabaseSchema } from './schema.ts';
 import { openSqliteConnection } from './sqlite.ts';
 import { parseStorageUrl, redactStorageUrl } from './url.ts';
-
-export { openSqliteConnection };
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -109,10 +107,6 @@ export function parseNumeric(text: string): number {
 function once(fn: () => Promise<void>): () => Promise<void> {
   let done: Promise<void> | undefined;
   return () => (done ??= fn());
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function passwordOf(connectionString: string): string {

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ensureDirectory } from '../core/directories.ts';
-import { GatewayError } from '../core/errors.ts';
+import { GatewayError, messageOf } from '../core/errors.ts';
 
 // Apart from store/db.ts so that a thread that only writes SQLite (the usage writer) does not load
 // Kysely: its module graph costs a worker thread about 10 MB of memory.
@@ -27,8 +27,4 @@ export function openSqliteConnection(path: string): Database.Database {
       retryable: false,
     });
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -6,7 +6,7 @@ import {
   Migrator,
   sql,
 } from 'kysely';
-import { GatewayError } from '../../core/errors.ts';
+import { GatewayError, messageOf } from '../../core/errors.ts';
 import type { Store } from '../db.ts';
 import type { DatabaseSchema } from '../schema.ts';
 import { initial } from './0001_initial.ts';
@@ -83,8 +83,4 @@ function migratorFor(store: Store): Migrator {
   // On PostgreSQL the store's introspection only sees the current schema (see postgres-dialect.ts), so
   // the migrator finds this installation's bookkeeping tables and no other's.
   return new Migrator({ db: store.db, provider: inCodeProvider });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
