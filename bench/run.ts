@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     // functions on its helper threads for several seconds after it starts, which would load the
     // first round's measurements (and the shared cores) with one-time compilation.
     for (const target of targets) {
-      const headers = { 'content-type': 'application/json', authorization: `Bearer ${target.key}` };
+      const headers = bearerHeaders(target.key);
       for (const body of [chatBody(target.model), chatBody(target.model, true)]) {
         await runWrk({
           url: target.url,
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const [c, connections] of CONCURRENCY.entries()) {
         for (const [t, target] of targets.entries()) {
-          const headers = { 'content-type': 'application/json', authorization: `Bearer ${target.key}` };
+          const headers = bearerHeaders(target.key);
           const body = chatBody(target.model);
           await runWrk({ url: target.url, body, headers, connections, seconds: 1, workDir: work }); // warm-up
           const cpuBefore = target.pid === undefined ? undefined : cpuMicros(target.pid);
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     }
     const results: TargetResult[] = [];
     for (const [t, target] of targets.entries()) {
-      const headers = { 'content-type': 'application/json', authorization: `Bearer ${target.key}` };
+      const headers = bearerHeaders(target.key);
       const ttfb = await measureTtfb({
         url: target.url,
         body: chatBody(target.model, true),
@@ -226,6 +226,10 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children.reverse()) await stop(child);
   }
+}
+
+function bearerHeaders(key: string): Record<string, string> {
+  return { 'content-type': 'application/json', authorization: `Bearer ${key}` };
 }
 
 /** The measured request: a short chat completion, streamed (with usage) or not. */
