@@ -8,8 +8,16 @@ import { GatewayError, messageOf } from '../core/errors.ts';
 
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
+export interface SqliteConnectionOptions {
+  /**
+   * The page cache's ceiling in KiB. better-sqlite3 builds SQLite with 16 MiB per connection; a
+   * connection that only appends can do with far less (see the usage writer).
+   */
+  cacheSizeKiB?: number;
+}
+
 /** A better-sqlite3 connection with the settings every connection of the gateway uses. */
-export function openSqliteConnection(path: string): Database.Database {
+export function openSqliteConnection(path: string, options: SqliteConnectionOptions = {}): Database.Database {
   try {
     if (path !== ':memory:') ensureDirectory(dirname(path));
     const database = new Database(path);
@@ -20,6 +28,9 @@ export function openSqliteConnection(path: string): Database.Database {
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
+    // A negative cache_size is in KiB rather than pages.
+    if (options.cacheSizeKiB !== undefined)
+      database.pragma(`cache_size = -${Math.trunc(options.cacheSizeKiB)}`);
     return database;
   } catch (error) {
     throw new GatewayError('unavailable', `Cannot open the SQLite database at ${path}: ${messageOf(error)}`, {
