@@ -10,6 +10,7 @@ import type { ServerDeps } from './deps.ts';
 import { type ErrorEncoder, invalidBody, toClientError } from './errors.ts';
 import { registerOpenAIRoutes } from './openai-routes.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
+import { NO_ROUTE_SCHEMAS } from './schema-compilers.ts';
 
 /** Error encoders by path prefix: each surface answers in its own dialect. */
 export interface SurfaceErrors {
@@ -30,6 +31,7 @@ export function buildApp(
     return503OnClosing: true,
     keepAliveTimeout: 75_000,
     forceCloseConnections: 'idle',
+    schemaController: NO_ROUTE_SCHEMAS,
   });
 
   const surfaces: SurfaceErrors[] = [
