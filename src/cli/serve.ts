@@ -1,7 +1,7 @@
-import { setFlagsFromString } from 'node:v8';
 import type { Command } from 'commander';
 import { startGateway } from '../server/runtime.ts';
 import { parsePort } from './options.ts';
+import { tuneV8ForServing } from './v8-tuning.ts';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -10,7 +10,7 @@ export function registerServeCommand(program: Command): void {
     .option('-p, --port <port>', 'port to listen on (overrides server.port)', parsePort)
     .option('--host <host>', 'address to listen on (overrides server.host)')
     .action(async (options: { port?: number; host?: string }) => {
-      setFlagsFromString('--heap-growing-percent=25');
+      tuneV8ForServing();
       const running = await startGateway({
         ...(program.opts().config ? { configFile: program.opts().config as string } : {}),
         ...(options.port === undefined ? {} : { port: options.port }),
