@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { googleCredentialProblem } from './vertex-credentials.ts';
 
 /** Sizes accept bytes or a string with a unit: "20mb", "512kb", "1gb". */
 const byteSize = z.union([
@@ -109,6 +110,14 @@ export const providerSchema = z.strictObject({
   location: z.string().optional(),
   /** gemini on Vertex AI: an OAuth access token sent as `Authorization: Bearer` (static; see docs/providers.md). */
   access_token: z.string().optional(),
+  /** gemini on Vertex AI: path of a service-account JSON key; tokens are fetched and refreshed with it. */
+  credentials_file: z.string().optional(),
+  /** gemini on Vertex AI: the same service-account JSON key, inline (e.g. `${GOOGLE_CREDENTIALS}`). */
+  credentials_json: z.string().optional(),
+  /** gemini on Vertex AI: `metadata` takes tokens from the GCP metadata server (GKE, Cloud Run, GCE). */
+  google_auth: z.enum(['metadata']).optional(),
+  /** gemini with google_auth: metadata: the metadata server's base URL, default http://metadata.google.internal */
+  google_metadata_url: z.url({ protocol: /^https?$/ }).optional(),
   emulator: emulatorSettings.optional(),
   /** Percent off the catalog's list prices for every model of this provider (an enterprise agreement). */
   discount_percent: z.number().min(0).max(100).optional(),
@@ -252,6 +261,13 @@ export const configSchema = z
           message: `duplicate provider name "${provider.name}"`,
         });
       providers.add(provider.name);
+      const credentials = googleCredentialProblem(provider);
+      if (credentials)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['providers', index, ...(credentials.field ? [credentials.field] : [])],
+          message: credentials.problem,
+        });
     });
     const routes = new Set(config.routes.map((route) => route.name));
     const seen = new Set<string>();

@@ -21,10 +21,12 @@ describe('logger', () => {
     const logger = createLogger({ level: 'info', destination });
     logger.info({
       msg: 'provider',
-      provider: { api_key: 'sk-secret' },
+      provider: { api_key: 'sk-secret', credentials_json: '{"private_key":"-----BEGIN' },
+      account: { private_key: '-----BEGIN PRIVATE KEY-----' },
       headers: { authorization: 'Bearer x' },
     });
-    assert.deepEqual(lines[0]?.provider, { api_key: '[redacted]' });
+    assert.deepEqual(lines[0]?.provider, { api_key: '[redacted]', credentials_json: '[redacted]' });
+    assert.deepEqual(lines[0]?.account, { private_key: '[redacted]' });
     assert.deepEqual(lines[0]?.headers, { authorization: '[redacted]' });
   });
 

@@ -29,6 +29,8 @@ export function createLogger(
           '*.aws_secret_access_key',
           '*.aws_session_token',
           '*.access_token',
+          '*.credentials_json',
+          '*.private_key',
           'headers.authorization',
           'headers["x-api-key"]',
           'headers["api-key"]',

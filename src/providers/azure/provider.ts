@@ -9,8 +9,9 @@
 //   https://learn.microsoft.com/en-us/azure/ai-services/openai/concepts/content-filter
 import type { ProviderConfig } from '../../config/schema.ts';
 import type { CancelSignal } from '../../core/cancel.ts';
-import { GatewayError, isGatewayError } from '../../core/errors.ts';
+import { GatewayError } from '../../core/errors.ts';
 import type { ChatRequest, EmbeddingRequest } from '../../core/ir.ts';
+import { bearerHeaders, forgetTokenOnRefusal } from '../oauth-token.ts';
 import { type OpenAIEndpoint, OpenAIShapedProvider } from '../openai/provider.ts';
 import type { ChatResult, Deployment, EmbeddingResult, Provider, ProviderContext } from '../types.ts';
 import { EntraTokenSource } from './entra-token.ts';
@@ -46,28 +47,19 @@ export class AzureOpenAIProvider implements Provider {
   }
 
   async chat(request: ChatRequest, target: Deployment, signal: CancelSignal): Promise<ChatResult> {
-    const result = await this.forgetTokenOnRefusal(() => this.inner.chat(request, target, signal));
+    // A token Azure refuses (revoked, or the clock was off) is dropped so the next call gets a new one.
+    const result = await forgetTokenOnRefusal(this.tokens, () => this.inner.chat(request, target, signal));
     return result.kind === 'stream'
       ? { kind: 'stream', frames: startFromCompletionChunk(result.frames) }
       : result;
   }
 
   embed(request: EmbeddingRequest, target: Deployment, signal: CancelSignal): Promise<EmbeddingResult> {
-    return this.forgetTokenOnRefusal(() => this.inner.embed(request, target, signal));
+    return forgetTokenOnRefusal(this.tokens, () => this.inner.embed(request, target, signal));
   }
 
   close(): Promise<void> {
     return this.inner.close();
-  }
-
-  /** A token Azure refuses (revoked, or the clock was off) is dropped so the next call gets a new one. */
-  private async forgetTokenOnRefusal<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (this.tokens && isGatewayError(error) && error.upstreamStatus === 401) this.tokens.invalidate();
-      throw error;
-    }
   }
 }
 
@@ -155,7 +147,7 @@ function azureAuth(config: ProviderConfig, context: ProviderContext): AzureAuth 
         ...(context.dispatcher ? { dispatcher: context.dispatcher } : {}),
       },
     );
-    return { headers: async () => ({ authorization: `Bearer ${await tokens.token()}` }), tokens };
+    return { headers: () => bearerHeaders(tokens), tokens };
   }
   const staticToken = config.azure_ad_token;
   if (staticToken) return { headers: () => ({ authorization: `Bearer ${staticToken}` }) };

@@ -1,6 +1,7 @@
 /**
  * Where a `gemini` provider sends its requests and how it signs them in: Google AI Studio (the Gemini
- * API, an API key) or, when `project` and `location` are set, Vertex AI (an OAuth access token).
+ * API, an API key) or, when `project` and `location` are set, Vertex AI (an OAuth access token:
+ * static, or fetched with a service account; see vertex-auth.ts).
  * Both take the same generateContent bodies; the model and the streaming mode are in the URL.
  *
  * - Gemini API: https://ai.google.dev/api/generate-content, https://ai.google.dev/api/embeddings
@@ -12,8 +13,12 @@
  *   (`:predict` for embeddings).
  */
 import type { ProviderConfig } from '../../config/schema.ts';
-import { GatewayError } from '../../core/errors.ts';
+import { isVertex } from '../../config/vertex-credentials.ts';
+import { systemClock } from '../../core/clock.ts';
 import { joinUrl } from '../http.ts';
+import type { TokenSource } from '../oauth-token.ts';
+import { geminiConfigError as configError } from './config-error.ts';
+import { type VertexAuthContext, vertexAuth } from './vertex-auth.ts';
 
 export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
 
@@ -23,7 +28,9 @@ export interface GeminiEndpoint {
   embedUrl(model: string): string;
   /** Absent on Vertex AI, whose model garden is not listed per project. */
   modelsUrl?: (pageToken: string | undefined) => string;
-  authHeaders(): Record<string, string>;
+  authHeaders(): Record<string, string> | Promise<Record<string, string>>;
+  /** Present when the endpoint fetches its own tokens, so one the upstream refuses can be dropped. */
+  tokens?: TokenSource;
 }
 
 /** `models/gemini-2.5-flash` and `gemini-2.5-flash` name the same model; the URL wants the id. */
@@ -31,12 +38,12 @@ function modelSegment(model: string): string {
   return encodeURIComponent(model.replace(/^models\//, ''));
 }
 
-function configError(config: ProviderConfig, message: string): GatewayError {
-  return new GatewayError('invalid_request', `Provider "${config.name}" of type gemini: ${message}`);
-}
-
-export function geminiEndpoint(config: ProviderConfig): GeminiEndpoint {
-  if (config.project !== undefined || config.location !== undefined) return vertexEndpoint(config);
+/** `context` matters only to Vertex AI credentials that fetch tokens (the clock, a test dispatcher). */
+export function geminiEndpoint(
+  config: ProviderConfig,
+  context: VertexAuthContext = { clock: systemClock },
+): GeminiEndpoint {
+  if (isVertex(config)) return vertexEndpoint(config, context);
   const apiKey = config.api_key;
   if (!apiKey && !config.base_url)
     throw configError(config, 'needs api_key (or project and location for Vertex AI)');
@@ -56,10 +63,10 @@ export function geminiEndpoint(config: ProviderConfig): GeminiEndpoint {
   };
 }
 
-function vertexEndpoint(config: ProviderConfig): GeminiEndpoint {
-  const { project, location, access_token: token } = config;
+function vertexEndpoint(config: ProviderConfig, context: VertexAuthContext): GeminiEndpoint {
+  const { project, location } = config;
   if (!project || !location) throw configError(config, 'Vertex AI needs both project and location');
-  if (!token) throw configError(config, 'Vertex AI needs access_token');
+  const auth = vertexAuth(config, context);
   // The global location has no regional host.
   const host =
     location === 'global'
@@ -74,6 +81,7 @@ function vertexEndpoint(config: ProviderConfig): GeminiEndpoint {
     chatUrl: (model, stream) =>
       `${models}/${modelSegment(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
     embedUrl: (model) => `${models}/${modelSegment(model)}:predict`,
-    authHeaders: () => ({ authorization: `Bearer ${token}` }),
+    authHeaders: () => auth.headers(),
+    ...(auth.tokens ? { tokens: auth.tokens } : {}),
   };
 }

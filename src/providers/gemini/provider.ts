@@ -15,6 +15,7 @@ import { decodeChatAnswer, postChat } from '../chat-call.ts';
 import { embeddingTexts, inBatches, inputTypeOf, joinEmbeddedBatches } from '../embedding-support.ts';
 import { UpstreamClient } from '../http.ts';
 import { collectModelPages, getModelList } from '../model-list.ts';
+import { forgetTokenOnRefusal } from '../oauth-token.ts';
 import type { ChatResult, Deployment, EmbeddingResult, Provider, ProviderContext } from '../types.ts';
 import { readFailure, readJsonObject } from '../upstream-json.ts';
 import {
@@ -51,10 +52,23 @@ export class GeminiProvider implements Provider {
     return this.config.type;
   }
 
-  async chat(request: ChatRequest, target: Deployment, signal: CancelSignal): Promise<ChatResult> {
+  // A fetched token Vertex AI refuses (revoked, or a clock was off) is dropped so the next call gets a new one.
+  chat(request: ChatRequest, target: Deployment, signal: CancelSignal): Promise<ChatResult> {
+    return forgetTokenOnRefusal(this.endpoint.tokens, () => this.postChat(request, target, signal));
+  }
+
+  embed(request: EmbeddingRequest, target: Deployment, signal: CancelSignal): Promise<EmbeddingResult> {
+    return forgetTokenOnRefusal(this.endpoint.tokens, () => this.postEmbeddings(request, target, signal));
+  }
+
+  private async postChat(
+    request: ChatRequest,
+    target: Deployment,
+    signal: CancelSignal,
+  ): Promise<ChatResult> {
     const response = await postChat(this.client, {
       url: this.endpoint.chatUrl(target.model, request.stream),
-      headers: this.endpoint.authHeaders(),
+      headers: await this.endpoint.authHeaders(),
       body: gemini.encodeRequest(request, target.model),
       stream: request.stream,
       target,
@@ -70,7 +84,11 @@ export class GeminiProvider implements Provider {
     });
   }
 
-  async embed(request: EmbeddingRequest, target: Deployment, signal: CancelSignal): Promise<EmbeddingResult> {
+  private async postEmbeddings(
+    request: EmbeddingRequest,
+    target: Deployment,
+    signal: CancelSignal,
+  ): Promise<EmbeddingResult> {
     const texts = embeddingTexts(request, this.name);
     const inputType = inputTypeOf(
       request,
@@ -86,7 +104,7 @@ export class GeminiProvider implements Provider {
     const results = await inBatches(texts, size, PARALLEL_BATCHES, async (batch) => {
       const response = await this.client.request({
         url: this.endpoint.embedUrl(target.model),
-        headers: { ...this.endpoint.authHeaders(), 'content-type': 'application/json' },
+        headers: { ...(await this.endpoint.authHeaders()), 'content-type': 'application/json' },
         body: JSON.stringify(vertex ? vertexPredictBody(batch, options) : batchEmbedBody(batch, options)),
         signal,
         headersTimeoutMs: target.timeoutMs,
@@ -106,7 +124,7 @@ export class GeminiProvider implements Provider {
     return collectModelPages(async (pageToken) => {
       const response = await getModelList(this.client, {
         url: modelsUrl(pageToken),
-        headers: this.endpoint.authHeaders(),
+        headers: await this.endpoint.authHeaders(),
         decodeError: gemini.decodeError,
         provider: this.name,
         signal,
@@ -129,5 +147,5 @@ export class GeminiProvider implements Provider {
 }
 
 export function createGeminiProvider(config: ProviderConfig, context: ProviderContext): Provider {
-  return new GeminiProvider(config, context, geminiEndpoint(config));
+  return new GeminiProvider(config, context, geminiEndpoint(config, context));
 }
