@@ -25,8 +25,9 @@ function setAtLaunch(flag: string, launchFlags: readonly string[]): boolean {
  * launch flags. Measured under the benchmark's load (docs/architecture.md, "Performance"):
  * - heap growth capped at 25 % over the live heap: RSS about 180 MB instead of 260 MB;
  * - on two CPUs or fewer, single-threaded young-generation collections: the helper threads a
- *   parallel scavenge waits for compete with the event loop for the same cores, and the process used
- *   5-20 % more CPU per request with them in A/B probes. With more cores, parallel scavenging shortens pauses.
+ *   parallel scavenge waits for compete with the event loop for the same cores (in A/B probes the
+ *   process used less CPU per request without them in 13 of 14 pairs, a median 5 % less). With more
+ *   cores, parallel scavenging shortens pauses.
  */
 export function servingV8Flags(environment: V8TuningEnvironment): string[] {
   const wanted = ['--heap-growing-percent=25'];
