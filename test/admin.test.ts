@@ -55,6 +55,23 @@ describe('admin keys API', () => {
     assert.equal((await chat(body.key)).status, 401);
   });
 
+  test("a key's listing shows when it was last used, and a new key has not been", async () => {
+    const created = (await (
+      await admin('POST', '/admin/v1/keys', gateway.adminKey, { name: 'usage-tracked' })
+    ).json()) as { key: string; id: string };
+    const lastUsed = async () => {
+      const listed = (await (await admin('GET', '/admin/v1/keys', gateway.adminKey)).json()) as {
+        data: Array<{ id: string; last_used_at: number | null }>;
+      };
+      return listed.data.find((key) => key.id === created.id)?.last_used_at;
+    };
+    assert.equal(await lastUsed(), null);
+    const before = Date.now();
+    assert.equal((await chat(created.key)).status, 200);
+    const used = await lastUsed();
+    assert.ok(typeof used === 'number' && used >= before && used <= Date.now(), `last_used_at ${used}`);
+  });
+
   test('invalid admin input is a 400 naming the field', async () => {
     const response = await admin('POST', '/admin/v1/keys', gateway.adminKey, { name: '', role: 'root' });
     assert.equal(response.status, 400);

@@ -23,6 +23,7 @@ const keys: KeyVerifier = {
     if (hash === hashKey(ADMIN_KEY)) return { id: 'key_admin', name: 'admin', role: 'admin', metadata: {} };
     return undefined;
   },
+  noteUse() {},
 };
 
 /** A public price table (USD per token) whose only model is gpt-4o-mini at $0.20 / $0.80 per million. */

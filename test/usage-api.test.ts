@@ -24,6 +24,7 @@ const verifier: KeyVerifier = {
     if (hash === hashKey(CLIENT)) return { id: 'key_app', name: 'app', role: 'client', metadata: {} };
     return undefined;
   },
+  noteUse: () => {},
 };
 
 const catalog: Pricer = {

@@ -10,14 +10,15 @@ export interface Principal {
 }
 
 /**
- * What the authenticator needs of the key store: an in-memory lookup by key hash (`hashKey`), so no
- * database is on the hot path.
+ * What the authenticator needs of the key store: an in-memory lookup by key hash (`hashKey`) and a
+ * note of each use (kept in memory, written later), so no database is on the hot path.
  */
 export interface KeyVerifier {
   verifyHash(
     presentedHash: string,
     now: number,
   ): { id: string; name: string; role: string; metadata: Record<string, unknown> } | undefined;
+  noteUse(id: string, when: number): void;
 }
 
 /**
@@ -47,13 +48,15 @@ export class Authenticator {
     if (this.masterHash && verifyKeyHash(presentedHash, this.masterHash)) {
       return { keyId: 'master', keyName: 'master', role: 'admin', metadata: {} };
     }
-    const record = this.keys.verifyHash(presentedHash, this.clock.now());
+    const now = this.clock.now();
+    const record = this.keys.verifyHash(presentedHash, now);
     if (!record) {
       throw new GatewayError('authentication', 'Invalid API key: it is unknown, revoked or expired.', {
         code: 'invalid_api_key',
         retryable: false,
       });
     }
+    this.keys.noteUse(record.id, now);
     return {
       keyId: record.id,
       keyName: record.name,

@@ -11,6 +11,8 @@ export function keyAdmin(repository: KeyRepository, cache: KeyCache): KeyAdmin {
       return { key: created.key, record: summary(created.record) };
     },
     async list({ includeRevoked }) {
+      // This replica's recent uses first, so the listing's last-used times are current here.
+      await cache.flushUses();
       return (await repository.list({ includeRevoked })).map(summary);
     },
     async revoke(id) {

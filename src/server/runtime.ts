@@ -219,6 +219,10 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
         await observability.close();
         await Promise.all([...running.values()].map((provider) => provider.close?.()));
         await metering?.close();
+        // After the drain, so the last requests' key uses are written too.
+        await cache.flushUses().catch((error: unknown) => {
+          logger.warn({ msg: 'could not record the last use of keys', error: String(error) });
+        });
         await store.close();
         flushLogger(logger);
       },

@@ -6,7 +6,7 @@ import { ManualClock } from '../core/clock.ts';
 import { hashKey } from '../identity/key-hash.ts';
 import { eventually } from '../providers/emulator/test-support.ts';
 import { openDatabase } from './db.ts';
-import { KeyCache } from './key-cache.ts';
+import { KeyCache, USE_FLUSH_INTERVAL_MS } from './key-cache.ts';
 import { type ApiKeyRecord, KeyRepository } from './keys.ts';
 import { withTestStores } from './testing.ts';
 
@@ -87,6 +87,7 @@ describe('KeyCache', () => {
     const cache = new KeyCache({
       loadActive: async () => [{ hash: hashKey(key), record }],
       generation: async () => '0',
+      touch: async () => {},
     });
     await cache.refresh();
     assert.equal(cache.verify(key, T0 + 2), undefined);
@@ -99,6 +100,7 @@ describe('KeyCache', () => {
     let calls = 0;
     const cache = new KeyCache({
       generation: async () => '0',
+      touch: async () => {},
       loadActive: () => {
         calls += 1;
         if (calls === 1) return Promise.resolve([{ hash: hashKey(key), record }]);
@@ -120,6 +122,7 @@ describe('KeyCache', () => {
     const cache = new KeyCache({
       loadActive: async () => [{ hash: hashKey(key), record }],
       generation: async () => '0',
+      touch: async () => {},
     });
     await cache.refresh();
 
@@ -169,6 +172,7 @@ describe('KeyCache', () => {
         return '1';
       },
       loadActive: async () => [{ hash: hashKey(key), record }],
+      touch: async () => {},
     });
     await cache.refresh();
     failing = true;
@@ -176,5 +180,89 @@ describe('KeyCache', () => {
     await eventually(() => warnings.length > 0);
     cache.stop();
     assert.equal(cache.verify(key, T0)?.id, 'key_1');
+  });
+
+  it("writes each used key's latest use once per flush, and only keys that were used", async () => {
+    const touched: Array<[string, number]> = [];
+    const cache = new KeyCache({
+      loadActive: async () => [],
+      generation: async () => '0',
+      touch: async (id, when) => {
+        touched.push([id, when]);
+      },
+    });
+    cache.noteUse('key_a', T0 + 5);
+    cache.noteUse('key_b', T0 + 1);
+    cache.noteUse('key_a', T0 + 3); // an earlier time, noted late, never moves it back
+    await cache.flushUses();
+    assert.deepEqual(touched.sort(), [
+      ['key_a', T0 + 5],
+      ['key_b', T0 + 1],
+    ]);
+    await cache.flushUses();
+    assert.equal(touched.length, 2, 'nothing new was used, so nothing is written');
+  });
+
+  it('keeps the uses it could not write for the next flush', async () => {
+    let down = true;
+    const touched: string[] = [];
+    const cache = new KeyCache({
+      loadActive: async () => [],
+      generation: async () => '0',
+      touch: async (id) => {
+        if (down) throw new Error('database unavailable');
+        touched.push(id);
+      },
+    });
+    cache.noteUse('key_a', T0);
+    cache.noteUse('key_b', T0);
+    await assert.rejects(cache.flushUses(), /database unavailable/);
+    down = false;
+    await cache.flushUses();
+    assert.deepEqual(touched.sort(), ['key_a', 'key_b']);
+  });
+
+  it('the watcher writes noted uses once the flush interval has passed', async () => {
+    const clock = new ManualClock(T0);
+    const touched: string[] = [];
+    const cache = new KeyCache(
+      {
+        loadActive: async () => [],
+        generation: async () => '0',
+        touch: async (id) => {
+          touched.push(id);
+        },
+      },
+      clock,
+    );
+    await cache.refresh();
+    cache.noteUse('key_a', T0);
+    cache.watch(5);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(touched, [], 'not before the interval');
+      clock.advance(USE_FLUSH_INTERVAL_MS);
+      await eventually(() => touched.length === 1);
+      assert.deepEqual(touched, ['key_a']);
+    } finally {
+      cache.stop();
+    }
+  });
+
+  it("records a real key's last use in the database, never moving it back", async () => {
+    await withTestStores(async (store) => {
+      const clock = new ManualClock(T0);
+      const keys = new KeyRepository(store.db, clock);
+      const cache = new KeyCache(keys, clock);
+      const { key, record } = await keys.create({ name: 'app', role: 'client' });
+      await cache.refresh();
+      assert.ok(cache.verify(key, T0 + HOUR));
+      cache.noteUse(record.id, T0 + HOUR);
+      await cache.flushUses();
+      assert.equal((await keys.get(record.id))?.lastUsedAt, T0 + HOUR);
+      cache.noteUse(record.id, T0 + 1);
+      await cache.flushUses();
+      assert.equal((await keys.get(record.id))?.lastUsedAt, T0 + HOUR);
+    });
   });
 });
