@@ -52,7 +52,7 @@ export function registerKeysCommands(program: Command): void {
 
   keys
     .command('list')
-    .description('list keys (never their secrets)')
+    .description('list keys (never their secrets), with when each was last used')
     .option('--all', 'include revoked keys')
     .option('--json', 'print JSON')
     .action(async (options: { all?: boolean; json?: boolean }) => {
@@ -62,9 +62,14 @@ export function registerKeysCommands(program: Command): void {
           process.stdout.write(`${JSON.stringify(list)}\n`);
           return;
         }
+        // The name last: it is the one column that may hold spaces.
         for (const key of list) {
           const state = key.revokedAt ? 'revoked' : 'active';
-          process.stdout.write(`${key.id}\t${key.prefix}…\t${key.role}\t${state}\t${key.name}\n`);
+          const lastUsed =
+            key.lastUsedAt === null ? 'never used' : `used ${new Date(key.lastUsedAt).toISOString()}`;
+          process.stdout.write(
+            `${key.id}\t${key.prefix}…\t${key.role}\t${state}\t${lastUsed}\t${key.name}\n`,
+          );
         }
       });
     });
