@@ -71,13 +71,28 @@ export class KeyCache {
     if (this.#checking) return;
     this.#checking = true;
     try {
+      await this.reloadIfChanged(logger);
+      if (this.clock.now() - this.#lastUseFlush >= USE_FLUSH_INTERVAL_MS) await this.flushUsesOrWarn(logger);
+    } finally {
+      this.#checking = false;
+    }
+  }
+
+  private async reloadIfChanged(logger: KeyCacheLogger | undefined): Promise<void> {
+    try {
       if ((await this.keys.generation()) !== this.#generation) await this.refresh();
-      if (this.clock.now() - this.#lastUseFlush >= USE_FLUSH_INTERVAL_MS) await this.flushUses();
     } catch (error) {
       // Keep serving with the keys already loaded; the next check tries again.
       logger?.warn({ msg: 'could not check for key changes', error: String(error) });
-    } finally {
-      this.#checking = false;
+    }
+  }
+
+  private async flushUsesOrWarn(logger: KeyCacheLogger | undefined): Promise<void> {
+    try {
+      await this.flushUses();
+    } catch (error) {
+      // The uses stay noted for the next flush.
+      logger?.warn({ msg: 'could not record the last use of keys', error: String(error) });
     }
   }
 
