@@ -249,6 +249,37 @@ describe('KeyCache', () => {
     }
   });
 
+  it('the watcher reports a failed write of uses as such, and keeps checking for key changes', async () => {
+    const clock = new ManualClock(T0);
+    const warnings: Array<Record<string, unknown>> = [];
+    let generationChecks = 0;
+    const cache = new KeyCache(
+      {
+        loadActive: async () => [],
+        generation: async () => {
+          generationChecks += 1;
+          return '0';
+        },
+        touch: async () => {
+          throw new Error('disk full');
+        },
+      },
+      clock,
+    );
+    await cache.refresh();
+    cache.noteUse('key_a', T0);
+    clock.advance(USE_FLUSH_INTERVAL_MS);
+    cache.watch(5, { warn: (details) => warnings.push(details) });
+    try {
+      await eventually(() => warnings.length > 0);
+      assert.equal(warnings[0]?.msg, 'could not record the last use of keys');
+      const checks = generationChecks;
+      await eventually(() => generationChecks > checks);
+    } finally {
+      cache.stop();
+    }
+  });
+
   it("records a real key's last use in the database, never moving it back", async () => {
     await withTestStores(async (store) => {
       const clock = new ManualClock(T0);
