@@ -5,7 +5,7 @@ import { describe, it, mock } from 'node:test';
 import { ManualClock } from '../core/clock.ts';
 import { hashKey } from '../identity/key-hash.ts';
 import { eventually } from '../providers/emulator/test-support.ts';
-import { openDatabase } from './db.ts';
+import { openDatabase, type Store } from './db.ts';
 import { KeyCache, USE_FLUSH_INTERVAL_MS } from './key-cache.ts';
 import { type ApiKeyRecord, KeyRepository } from './keys.ts';
 import { withTestStores } from './testing.ts';
@@ -30,12 +30,20 @@ function clientKeyRecord(
 }
 const HOUR = 3_600_000;
 
+/** A key repository on each test store (SQLite, and PostgreSQL when configured) and a cache over it, at T0. */
+function withKeyCache(
+  run: (context: { store: Store; clock: ManualClock; keys: KeyRepository; cache: KeyCache }) => Promise<void>,
+): Promise<void> {
+  return withTestStores(async (store) => {
+    const clock = new ManualClock(T0);
+    const keys = new KeyRepository(store.db, clock);
+    await run({ store, clock, keys, cache: new KeyCache(keys, clock) });
+  });
+}
+
 describe('KeyCache', () => {
   it('verifies created keys from memory, without the database', async () => {
-    await withTestStores(async (store) => {
-      const clock = new ManualClock(T0);
-      const keys = new KeyRepository(store.db, clock);
-      const cache = new KeyCache(keys, clock);
+    await withKeyCache(async ({ store, keys, cache }) => {
       const { key, record } = await keys.create({ name: 'app', role: 'client' });
 
       assert.equal(cache.verify(key, T0), undefined, 'a key is unknown until refresh');
@@ -50,10 +58,7 @@ describe('KeyCache', () => {
   });
 
   it('rejects a key from its expiry time on', async () => {
-    await withTestStores(async (store) => {
-      const clock = new ManualClock(T0);
-      const keys = new KeyRepository(store.db, clock);
-      const cache = new KeyCache(keys, clock);
+    await withKeyCache(async ({ clock, keys, cache }) => {
       const { key } = await keys.create({ name: 'temp', role: 'client', expiresAt: T0 + HOUR });
       await cache.refresh();
       assert.ok(cache.verify(key, T0 + HOUR - 1));
@@ -65,10 +70,7 @@ describe('KeyCache', () => {
   });
 
   it('rejects a revoked key once refreshed, and keeps accepting the others', async () => {
-    await withTestStores(async (store) => {
-      const clock = new ManualClock(T0);
-      const keys = new KeyRepository(store.db, clock);
-      const cache = new KeyCache(keys, clock);
+    await withKeyCache(async ({ keys, cache }) => {
       const revoked = await keys.create({ name: 'leaked', role: 'admin' });
       const kept = await keys.create({ name: 'kept', role: 'client' });
       await cache.refresh();
@@ -281,10 +283,7 @@ describe('KeyCache', () => {
   });
 
   it("records a real key's last use in the database, never moving it back", async () => {
-    await withTestStores(async (store) => {
-      const clock = new ManualClock(T0);
-      const keys = new KeyRepository(store.db, clock);
-      const cache = new KeyCache(keys, clock);
+    await withKeyCache(async ({ keys, cache }) => {
       const { key, record } = await keys.create({ name: 'app', role: 'client' });
       await cache.refresh();
       assert.ok(cache.verify(key, T0 + HOUR));
