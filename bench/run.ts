@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { measureLoad } from './load.ts';
 import { cpuMicros, freePort, rssMb, startProcess, stop } from './processes.ts';
 import { measureTtfb } from './ttfb.ts';
 import { type LoadResult, runWrk } from './wrk.ts';
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
           const body = chatBody(target.model);
           await runWrk({ url: target.url, body, headers, connections, seconds: 1, workDir: work }); // warm-up
           const cpuBefore = target.pid === undefined ? undefined : cpuMicros(target.pid);
-          const load = await runWrk({
+          const load = await measureLoad({
             url: target.url,
             body,
             headers,
@@ -202,7 +203,7 @@ async function main(): Promise<void> {
           workDir: work,
         });
         load.push(
-          await runWrk({
+          await measureLoad({
             url: target.url,
             body: target.body,
             headers: target.headers,
@@ -269,12 +270,14 @@ function median(values: number[]): number {
 /** Each figure's median over the rounds (a run's p99 and its throughput need not come from one round). */
 function medianLoad(connections: number, runs: LoadResult[]): LoadResult {
   const cpu = runs.flatMap((run) => (run.cpuUsPerRequest === undefined ? [] : [run.cpuUsPerRequest]));
+  const means = runs.flatMap((run) => (run.meanMs === undefined ? [] : [run.meanMs]));
   return {
     connections,
     requestsPerSecond: Math.round(median(runs.map((run) => run.requestsPerSecond))),
     p50Ms: median(runs.map((run) => run.p50Ms)),
     p99Ms: median(runs.map((run) => run.p99Ms)),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    ...(means.length > 0 ? { meanMs: median(means) } : {}),
     ...(cpu.length > 0 ? { cpuUsPerRequest: Math.round(median(cpu)) } : {}),
   };
 }
@@ -295,6 +298,7 @@ function report(results: TargetResult[], cross: TargetResult[], gatewayRssMb: nu
   const rows: string[] = [];
   const fmt = (n: number) => n.toFixed(3);
   rows.push(
+    '(at 1 connection a sequential client times every request; wrk measures 16 and 64)',
     '| target | conc | req/s | p50 ms | p99 ms | CPU µs/req | errors |',
     '|---|---:|---:|---:|---:|---:|---:|',
   );

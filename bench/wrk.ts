@@ -8,6 +8,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** Mean latency, where the client times every request (one connection): mean x requests = time. */
+  meanMs?: number;
   /** CPU time the measured process used per request, all its threads (where /proc exists). */
   cpuUsPerRequest?: number;
 }
