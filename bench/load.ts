@@ -1,5 +1,5 @@
 import { runSequential } from './sequential.ts';
-import { type LoadResult, runWrk } from './wrk.ts';
+import { type LoadOptions, type LoadResult, runWrk } from './wrk.ts';
 
 /**
  * One measured load at a concurrency: wrk for many connections (a compiled client, never the
@@ -7,14 +7,7 @@ import { type LoadResult, runWrk } from './wrk.ts';
  * latencies are not self-consistent, see sequential.ts). At one connection the client waits on
  * each answer, so sharing the cores costs it no accuracy: a core is free while the others work.
  */
-export async function measureLoad(options: {
-  url: string;
-  body: string;
-  headers: Record<string, string>;
-  connections: number;
-  seconds: number;
-  workDir: string;
-}): Promise<LoadResult> {
+export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
   if (options.connections > 1) return runWrk(options);
   const result = await runSequential({
     url: options.url,

@@ -14,15 +14,19 @@ export interface LoadResult {
   cpuUsPerRequest?: number;
 }
 
-/** Runs wrk (a compiled load generator, so the client is never the bottleneck) against a POST endpoint. */
-export async function runWrk(options: {
+/** One measured load: a POST endpoint, its body and headers, how many connections, for how long. */
+export interface LoadOptions {
   url: string;
   body: string;
   headers: Record<string, string>;
   connections: number;
   seconds: number;
+  /** Where wrk's script is written. */
   workDir: string;
-}): Promise<LoadResult> {
+}
+
+/** Runs wrk (a compiled load generator, so the client is never the bottleneck) against a POST endpoint. */
+export async function runWrk(options: LoadOptions): Promise<LoadResult> {
   const script = join(options.workDir, 'post.lua');
   const headerLines = Object.entries(options.headers)
     .map(([name, value]) => `wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`)
