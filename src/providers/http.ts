@@ -31,6 +31,7 @@ export interface UpstreamResponse {
 export class UpstreamClient {
   private readonly dispatcher: Dispatcher;
   private readonly owned: boolean;
+  private readonly urls = new Map<string, { origin: string; path: string }>();
 
   constructor(
     private readonly config: ProviderConfig,
@@ -56,10 +57,10 @@ export class UpstreamClient {
       [HOP_HEADER]: this.instanceId,
     };
     try {
-      const url = new URL(request.url);
+      const url = this.parsedUrl(request.url);
       const response = await this.dispatcher.request({
         origin: url.origin,
-        path: url.pathname + url.search,
+        path: url.path,
         method: request.method ?? 'POST',
         headers,
         body: request.body ?? null,
@@ -76,7 +77,25 @@ export class UpstreamClient {
   async close(): Promise<void> {
     if (this.owned) await this.dispatcher.close();
   }
+
+  /**
+   * Endpoint URLs come from the configuration (a base URL, a path, at most a model name), so there are
+   * few distinct ones: each is parsed once, not per request.
+   */
+  private parsedUrl(raw: string): { origin: string; path: string } {
+    let parsed = this.urls.get(raw);
+    if (!parsed) {
+      const url = new URL(raw);
+      parsed = { origin: url.origin, path: url.pathname + url.search };
+      if (this.urls.size >= MAX_PARSED_URLS) this.urls.clear();
+      this.urls.set(raw, parsed);
+    }
+    return parsed;
+  }
 }
+
+/** Bounds the parsed-URL cache even for a provider addressed by a model name per request. */
+const MAX_PARSED_URLS = 256;
 
 /**
  * Maps a transport failure to a GatewayError. Messages name the provider, never the URL's query or

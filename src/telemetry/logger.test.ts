@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createLogger, withoutRedaction } from './logger.ts';
+import { createLogger } from './logger.ts';
 import { requestLogStage } from './request-log.ts';
 
 function capture() {
@@ -13,6 +13,15 @@ function capture() {
     },
   });
   return { lines, destination };
+}
+
+type Completed = Parameters<NonNullable<ReturnType<typeof requestLogStage>['onComplete']>>[0];
+
+function completed(context: Record<string, unknown>, latencyMs = 1): Completed {
+  return {
+    context: { endpoint: 'chat', dialect: 'openai-chat', stream: false, attempts: [], ...context },
+    latencyMs,
+  } as unknown as Completed;
 }
 
 describe('logger', () => {
@@ -30,21 +39,46 @@ describe('logger', () => {
     assert.deepEqual(lines[0]?.headers, { authorization: '[redacted]' });
   });
 
-  it('writes unredacted lines to the same destination, in the same format and at the same level', () => {
+  it('writes the request line to the same destination, in the same format, only when info is on', () => {
     const { lines, destination } = capture();
-    const logger = createLogger({ level: 'warn', destination });
-    const plain = withoutRedaction(logger);
-    plain.info({ msg: 'below the level' });
-    plain.warn({ msg: 'request', status: 200 });
-    logger.warn({ msg: 'ordinary' });
+    const logger = createLogger({ level: 'info', destination });
+    requestLogStage(logger).onComplete?.(completed({ id: 'req_fmt', status: 200 }));
+    logger.info({ msg: 'ordinary' });
     assert.deepEqual(
       lines.map((line) => [line.msg, line.level]),
       [
-        ['request', 'warn'],
-        ['ordinary', 'warn'],
+        ['request', 'info'],
+        ['ordinary', 'info'],
       ],
     );
     assert.equal(typeof lines[0]?.time, 'string');
+    assert.ok(!Number.isNaN(Date.parse(String(lines[0]?.time))));
+    assert.deepEqual(Object.keys(lines[0] ?? {}).slice(0, 3), ['level', 'time', 'msg']);
+
+    const quiet = capture();
+    requestLogStage(createLogger({ level: 'warn', destination: quiet.destination })).onComplete?.(
+      completed({ id: 'req_quiet', status: 200 }),
+    );
+    assert.equal(quiet.lines.length, 0);
+  });
+
+  it('escapes text fields and leaves out absent ones', () => {
+    const { lines, destination } = capture();
+    requestLogStage(createLogger({ level: 'info', destination })).onComplete?.(
+      completed({
+        id: 'req_esc',
+        status: 502,
+        requestedModel: 'a"b\\c\n\u0001',
+        errorKind: 'upstream_error',
+      }),
+    );
+    const line = lines[0] ?? {};
+    assert.equal(line.model, 'a"b\\c\n\u0001');
+    assert.equal(line.error_kind, 'upstream_error');
+    assert.equal(line.status, 502);
+    assert.equal('route' in line, false);
+    assert.equal('usage_estimated' in line, false);
+    assert.equal('ttft_ms' in line, false);
   });
 
   it('the request line holds ids, names and numbers only', () => {

@@ -49,14 +49,29 @@ const LINE_FORMAT = {
 };
 
 /**
- * A logger writing the same lines to the same destination, without the redaction pass. Only for lines
- * built field by field from ids, names and numbers (the per-request line), where no header or body can
- * appear: redaction is the costliest part of writing a line, and this one is written for every request.
+ * Writes whole lines, already serialized, to a logger's destination at one level: for the per-request
+ * line, built field by field from ids, names and numbers (never a header or a body), so it needs no
+ * redaction pass and none of pino's generic serialization, the costliest parts of a line written
+ * for every request. Undefined when the level is off.
  */
-export function withoutRedaction(logger: Logger): Logger {
+export interface LineSink {
+  /** The line's opening, up to and including the comma after the time: `{"level":"info","time":"…",`. */
+  prefix(): string;
+  write(line: string): void;
+}
+
+export function lineSink(logger: Logger, level: 'info' | 'warn'): LineSink | undefined {
+  if (!logger.isLevelEnabled(level)) return undefined;
   const destination = (logger as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym];
-  if (!destination) return logger;
-  return pino({ ...LINE_FORMAT, level: logger.level }, destination);
+  if (!destination) return undefined;
+  const opening = `{"level":"${level}"`;
+  return {
+    // isoTime returns `,"time":"…"`, the same field pino writes.
+    prefix: () => `${opening}${LINE_FORMAT.timestamp()},`,
+    write: (line) => {
+      destination.write(line);
+    },
+  };
 }
 
 export function flushLogger(logger: Logger): void {
