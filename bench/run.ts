@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { SERVE_LAUNCH_FLAGS } from '../src/cli/v8-tuning.ts';
 import { measureLoad } from './load.ts';
 import { cpuMicros, freePort, rssMb, startProcess, stop } from './processes.ts';
 import { measureTtfb } from './ttfb.ts';
@@ -16,6 +17,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Load on each target (streamed and not) before measuring, so that its JIT compilation is over. */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONCURRENCY = [1, 16, 64];
+/** The gateway runs as `npm start` launches it, unless BENCH_GATEWAY_FLAGS says otherwise ("" for none). */
+const GATEWAY_FLAGS =
+  process.env.BENCH_GATEWAY_FLAGS === undefined
+    ? [...SERVE_LAUNCH_FLAGS]
+    : process.env.BENCH_GATEWAY_FLAGS.split(' ').filter(Boolean);
 const MASTER_KEY = 'bench-master-key-0123456789abcdef';
 const PROMPT = [{ role: 'user', content: 'Say hello to the benchmark in one short sentence.' }];
 
@@ -70,7 +76,7 @@ async function main(): Promise<void> {
       ['dist/switchyard.mjs', '--config', config, 'serve', '--port', String(gatewayPort)],
       /listening on/,
       join(work, 'gateway.log'),
-      (process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean),
+      GATEWAY_FLAGS,
     );
     children.push(gateway);
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -322,6 +328,7 @@ function report(results: TargetResult[], cross: TargetResult[], gatewayRssMb: nu
       memoryGb: Math.round(totalmem() / 2 ** 30),
       node: process.version,
     },
+    gatewayFlags: GATEWAY_FLAGS,
     seconds: SECONDS,
     rounds: ROUNDS,
     results,
@@ -359,7 +366,7 @@ function report(results: TargetResult[], cross: TargetResult[], gatewayRssMb: nu
     '',
     `added latency at c=1: p50 ${summary.overhead.addedLatencyC1.p50Us} us, p99 ${summary.overhead.addedLatencyC1.p99Us} us`,
     `saturation: gateway ${summary.overhead.saturationRps.gateway} req/s = ${Math.round(summary.overhead.saturationVsPassthrough * 100)} % of the Node pass-through (${summary.overhead.saturationRps.passthrough} req/s)`,
-    `streaming TTFB added: ${summary.overhead.streamingTtfbAddedMs} ms; gateway RSS after the run: ${gatewayRssMb} MB`,
+    `streaming TTFB added: ${summary.overhead.streamingTtfbAddedMs} ms; gateway RSS after the run: ${gatewayRssMb} MB (gateway started with: ${GATEWAY_FLAGS.join(' ') || 'no flags'})`,
     `CPU per request (all threads) at c=1: gateway ${gateway.load[0]?.cpuUsPerRequest ?? '-'} us, pass-through ${passthrough.load[0]?.cpuUsPerRequest ?? '-'} us, emulator ${direct.load[0]?.cpuUsPerRequest ?? '-'} us; at c=64: gateway ${gateway.load[2]?.cpuUsPerRequest ?? '-'} us, pass-through ${passthrough.load[2]?.cpuUsPerRequest ?? '-'} us`,
   );
   process.stdout.write(`\n${rows.join('\n')}\n`);

@@ -1,6 +1,30 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { servingV8Flags } from './v8-tuning.ts';
+import { SERVE_LAUNCH_FLAGS, servingV8Flags } from './v8-tuning.ts';
+
+describe('SERVE_LAUNCH_FLAGS', () => {
+  it('are what npm start launches the gateway with', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const launch = `node ${SERVE_LAUNCH_FLAGS.join(' ')} dist/switchyard.mjs serve`;
+    assert.ok(
+      manifest.scripts.start?.endsWith(launch),
+      `package.json "start" should end with "${launch}", not "${manifest.scripts.start}"`,
+    );
+  });
+
+  it('are flags this Node accepts (an unknown one stops it at launch)', () => {
+    const output = execFileSync(
+      process.execPath,
+      [...SERVE_LAUNCH_FLAGS, '-p', 'require("node:v8").getHeapStatistics().total_heap_size > 0'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    assert.equal(output.trim(), 'true');
+  });
+});
 
 describe('servingV8Flags', () => {
   it('caps heap growth everywhere and scavenges on one thread on two CPUs or fewer', () => {
