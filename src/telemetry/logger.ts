@@ -49,29 +49,18 @@ const LINE_FORMAT = {
 };
 
 /**
- * Writes whole lines, already serialized, to a logger's destination at one level: for the per-request
- * line, built field by field from ids, names and numbers (never a header or a body), so it needs no
- * redaction pass and none of pino's generic serialization, the costliest parts of a line written
- * for every request. Undefined when the level is off.
+ * Writes info lines whose fields are already serialized (`"msg":"request",…`, no braces) to a logger's
+ * destination, with the level and time every line opens with. For the per-request line, built field by
+ * field from ids, names and numbers (never a header or a body), so it needs no redaction pass and none
+ * of pino's generic serialization, the costliest parts of a line written for every request. Undefined
+ * when info is off.
  */
-export interface LineSink {
-  /** The line's opening, up to and including the comma after the time: `{"level":"info","time":"…",`. */
-  prefix(): string;
-  write(line: string): void;
-}
-
-export function lineSink(logger: Logger, level: 'info' | 'warn'): LineSink | undefined {
-  if (!logger.isLevelEnabled(level)) return undefined;
+export function infoLineWriter(logger: Logger): ((fields: string) => void) | undefined {
+  if (!logger.isLevelEnabled('info')) return undefined;
   const destination = (logger as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym];
   if (!destination) return undefined;
-  const opening = `{"level":"${level}"`;
-  return {
-    // isoTime returns `,"time":"…"`, the same field pino writes.
-    prefix: () => `${opening}${LINE_FORMAT.timestamp()},`,
-    write: (line) => {
-      destination.write(line);
-    },
-  };
+  // isoTime returns `,"time":"…"`, the field pino writes.
+  return (fields) => destination.write(`{"level":"info"${LINE_FORMAT.timestamp()},${fields}}\n`);
 }
 
 export function flushLogger(logger: Logger): void {

@@ -1,5 +1,5 @@
 import type { CompletedRequest, PipelineStage } from '../pipeline/context.ts';
-import { type LineSink, type Logger, lineSink } from './logger.ts';
+import { infoLineWriter, type Logger } from './logger.ts';
 
 /**
  * One structured line per request, written after the response is done, in the format of every other
@@ -7,18 +7,19 @@ import { type LineSink, type Logger, lineSink } from './logger.ts';
  * body), so the line is serialized here directly: no redaction pass, no generic object walk.
  */
 export function requestLogStage(logger: Logger): PipelineStage {
-  const sink = lineSink(logger, 'info');
+  const write = infoLineWriter(logger);
   return {
     name: 'request-log',
     onComplete(completed: CompletedRequest) {
-      if (sink) sink.write(requestLine(sink, completed));
+      if (write) write(requestFields(completed));
     },
   };
 }
 
-function requestLine(sink: LineSink, { context, latencyMs }: CompletedRequest): string {
+/** The line's fields after the level and time, serialized as JSON members. */
+function requestFields({ context, latencyMs }: CompletedRequest): string {
   const usage = context.usage;
-  const line = new JsonLine(`${sink.prefix()}"msg":"request"`);
+  const line = new JsonFields('"msg":"request"');
   line.text('request_id', context.id);
   line.text('endpoint', context.endpoint);
   line.text('dialect', context.dialect);
@@ -38,11 +39,11 @@ function requestLine(sink: LineSink, { context, latencyMs }: CompletedRequest): 
   line.number('cached_tokens', usage?.cacheReadTokens || undefined);
   if (context.usageEstimated) line.flag('usage_estimated', true);
   if (context.clientDisconnected) line.flag('client_disconnected', true);
-  return line.end();
+  return line.toString();
 }
 
-/** Appends fields to a JSON object line; absent values are left out, as JSON.stringify would. */
-class JsonLine {
+/** Appends members to a JSON object's body; absent values are left out, as JSON.stringify would. */
+class JsonFields {
   constructor(private line: string) {}
 
   text(key: string, value: string | undefined): void {
@@ -58,8 +59,8 @@ class JsonLine {
     if (value !== undefined) this.line += `,"${key}":${value}`;
   }
 
-  end(): string {
-    return `${this.line}}\n`;
+  toString(): string {
+    return this.line;
   }
 }
 
