@@ -4,7 +4,7 @@ import type { CancelSignal } from '../core/cancel.ts';
 import type { ChatRequest } from '../core/ir.ts';
 import type { UpstreamDialect } from '../dialects/types.ts';
 import { fillStartModel, withDeploymentModel } from './deployment-model.ts';
-import type { UpstreamClient, UpstreamResponse } from './http.ts';
+import { streamedBody, type UpstreamClient, type UpstreamRequest, type UpstreamResponse } from './http.ts';
 import { sseParser } from './sse.ts';
 import { decodeUpstreamStream, type UpstreamFraming } from './stream.ts';
 import type { ChatResult, Deployment } from './types.ts';
@@ -21,9 +21,9 @@ export interface ChatPost {
   signal: CancelSignal;
 }
 
-/** POSTs a chat body, asking for SSE when the request streams and JSON otherwise. */
+/** POSTs a chat body, asking for SSE when the request streams and JSON (read whole) otherwise. */
 export function postChat(client: UpstreamClient, post: ChatPost): Promise<UpstreamResponse> {
-  return client.request({
+  const request: UpstreamRequest = {
     url: post.url,
     headers: {
       ...post.headers,
@@ -34,7 +34,8 @@ export function postChat(client: UpstreamClient, post: ChatPost): Promise<Upstre
     signal: post.signal,
     headersTimeoutMs: post.target.timeoutMs,
     bodyTimeoutMs: post.target.timeoutMs,
-  });
+  };
+  return post.stream ? client.request(request) : client.requestWhole(request);
 }
 
 export interface ChatAnswer {
@@ -66,7 +67,7 @@ export async function decodeChatAnswer(response: UpstreamResponse, answer: ChatA
     const framing = answer.framing ?? sseParser;
     return {
       kind: 'stream',
-      frames: decodeUpstreamStream(response.body, decoder, provider, signal, framing),
+      frames: decodeUpstreamStream(streamedBody(response), decoder, provider, signal, framing),
     };
   }
   if (answer.upstreamOnlyCodec) {

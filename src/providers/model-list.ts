@@ -20,7 +20,7 @@ export interface ModelListGet {
 
 /** GETs one page of the model list; a refusal is thrown as the codec's GatewayError. */
 export async function getModelList(client: UpstreamClient, get: ModelListGet): Promise<UpstreamResponse> {
-  const response = await client.request({
+  const response = await client.requestWhole({
     url: get.url,
     method: 'GET',
     headers: get.headers,

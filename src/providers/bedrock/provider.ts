@@ -120,14 +120,15 @@ export class BedrockProvider implements Provider {
       headers: { 'content-type': 'application/json', accept },
       body: text,
     });
-    return this.client.request({
+    const request = {
       url,
       headers,
       body: text,
       signal,
       headersTimeoutMs: target.timeoutMs,
       bodyTimeoutMs: target.timeoutMs,
-    });
+    };
+    return action === 'converse-stream' ? this.client.request(request) : this.client.requestWhole(request);
   }
 }
 

@@ -80,7 +80,7 @@ export class CohereProvider implements Provider {
     const texts = embeddingTexts(request, this.name);
     const inputType = inputTypeOf(request, COHERE_INPUT_TYPES);
     const batches = await inBatches(texts, COHERE_EMBED_BATCH, PARALLEL_BATCHES, async (batch) => {
-      const response = await this.client.request({
+      const response = await this.client.requestWhole({
         url: joinUrl(this.baseUrl, 'v2/embed'),
         headers: { ...this.authHeaders(), 'content-type': 'application/json' },
         body: JSON.stringify(cohereEmbedBody(batch, target.model, inputType, request.dimensions)),

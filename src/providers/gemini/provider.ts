@@ -102,7 +102,7 @@ export class GeminiProvider implements Provider {
     const vertex = this.endpoint.kind === 'vertex';
     const size = vertex ? vertexBatchSize(target.model) : AI_STUDIO_BATCH;
     const results = await inBatches(texts, size, PARALLEL_BATCHES, async (batch) => {
-      const response = await this.client.request({
+      const response = await this.client.requestWhole({
         url: this.endpoint.embedUrl(target.model),
         headers: { ...(await this.endpoint.authHeaders()), 'content-type': 'application/json' },
         body: JSON.stringify(vertex ? vertexPredictBody(batch, options) : batchEmbedBody(batch, options)),

@@ -63,7 +63,7 @@ export class OpenAIShapedProvider implements Provider {
   }
 
   async embed(request: EmbeddingRequest, target: Deployment, signal: CancelSignal): Promise<EmbeddingResult> {
-    const response = await this.client.request({
+    const response = await this.client.requestWhole({
       url: this.endpoint.embeddingsUrl(target.model),
       headers: { ...(await this.endpoint.authHeaders()), 'content-type': 'application/json' },
       body: JSON.stringify(encodeEmbeddingRequest(request, target.model)),
