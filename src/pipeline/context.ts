@@ -1,5 +1,5 @@
 import type { PriceOverride } from '../config/schema.ts';
-import type { ErrorKind } from '../core/errors.ts';
+import type { ErrorKind, GatewayError } from '../core/errors.ts';
 import type { ChatRequest, EmbeddingRequest, Usage } from '../core/ir.ts';
 import type { Principal } from '../identity/authenticator.ts';
 import type { AttemptRecord } from '../routing/executor.ts';
@@ -66,6 +66,13 @@ export function newContext(id: string, endpoint: Endpoint, dialect: string, now:
     responseHeaders: {},
     tags: [],
   };
+}
+
+/** Records the error a request ended with, as its status, log line and usage record report it. */
+export function recordFailure(context: RequestContext, failure: GatewayError): void {
+  context.status = failure.status;
+  context.errorKind = failure.kind;
+  context.errorCode = failure.code;
 }
 
 export function elapsedMs(context: RequestContext): number {

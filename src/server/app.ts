@@ -10,6 +10,7 @@ import type { ServerDeps } from './deps.ts';
 import { type ErrorEncoder, invalidBody, toClientError } from './errors.ts';
 import { registerOpenAIRoutes } from './openai-routes.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
+import { rejectedRequestContext } from './rejected-requests.ts';
 import { NO_ROUTE_SCHEMAS } from './schema-compilers.ts';
 
 /** Error encoders by path prefix: each surface answers in its own dialect. */
@@ -77,7 +78,10 @@ export function buildApp(
   app.setErrorHandler((error, request, reply) => {
     const failure = toClientError(error, deps.bodyLimit);
     const { status, body } = encoderFor(request.url)(failure);
-    return reply.code(status).header('content-type', 'application/json').send(JSON.stringify(body));
+    reply.code(status).header('content-type', 'application/json').send(JSON.stringify(body));
+    const rejected = rejectedRequestContext(request.routeOptions.url, request.id, deps.clock.now(), failure);
+    if (rejected) deps.gateway.complete(rejected);
+    return reply;
   });
 
   app.setNotFoundHandler((request, reply) => {

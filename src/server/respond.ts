@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { RequestContext } from '../pipeline/context.ts';
+import { type RequestContext, recordFailure } from '../pipeline/context.ts';
 import type { ServerDeps } from './deps.ts';
 import { type ErrorEncoder, toClientError } from './errors.ts';
 import { routingHeaders } from './http-utils.ts';
@@ -13,9 +13,7 @@ export function failRequest(
   deps: Pick<ServerDeps, 'bodyLimit'>,
 ): FastifyReply | undefined {
   const failure = toClientError(error, deps.bodyLimit);
-  context.status = failure.status;
-  context.errorKind = failure.kind;
-  context.errorCode = failure.code;
+  recordFailure(context, failure);
   if (reply.sent || reply.raw.headersSent) return undefined;
   if (reply.raw.destroyed) return undefined;
   const { status, body } = encode(failure);
