@@ -79,7 +79,11 @@ export function buildApp(
     const failure = toClientError(error, deps.bodyLimit);
     const { status, body } = encoderFor(request.url)(failure);
     reply.code(status).header('content-type', 'application/json').send(JSON.stringify(body));
-    const rejected = rejectedRequestContext(request.routeOptions.url, request.id, deps.clock.now(), failure);
+    const rejected = rejectedRequestContext(
+      { routePattern: request.routeOptions.url, id: request.id, elapsedMs: reply.elapsedTime },
+      deps.clock.now(),
+      failure,
+    );
     if (rejected) deps.gateway.complete(rejected);
     return reply;
   });

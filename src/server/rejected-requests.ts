@@ -17,14 +17,16 @@ const DATA_PLANE_ROUTES: Record<string, { endpoint: Endpoint; dialect: string }>
  * handler, so metering (which charges only authenticated requests) leaves it out.
  */
 export function rejectedRequestContext(
-  routePattern: string | undefined,
-  requestId: string,
+  request: { routePattern: string | undefined; id: string; elapsedMs: number },
   now: number,
   failure: GatewayError,
 ): RequestContext | undefined {
-  const route = routePattern === undefined ? undefined : DATA_PLANE_ROUTES[routePattern];
+  const route = request.routePattern === undefined ? undefined : DATA_PLANE_ROUTES[request.routePattern];
   if (!route) return undefined;
-  const context = newContext(requestId, route.endpoint, route.dialect, now);
+  // Started when the request arrived, not now, so that its latency covers reading the body.
+  const elapsed = Math.max(0, request.elapsedMs);
+  const context = newContext(request.id, route.endpoint, route.dialect, now - elapsed);
+  context.startedHr -= BigInt(Math.round(elapsed * 1e6));
   recordFailure(context, failure);
   return context;
 }
