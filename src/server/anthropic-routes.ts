@@ -4,7 +4,7 @@ import { anthropicMessages } from '../dialects/anthropic-messages.ts';
 import { countRequestTokens } from '../metering/tokens.ts';
 import { newContext } from '../pipeline/context.ts';
 import type { ServerDeps } from './deps.ts';
-import { clientAbortSignal, credentialOf, routingHeaders, tagsOf } from './http-utils.ts';
+import { clientAbortSignal, credentialOf, setRoutingHeaders, tagsOf } from './http-utils.ts';
 import { failRequest } from './respond.ts';
 import { writeStream } from './stream-writer.ts';
 
@@ -32,12 +32,13 @@ export function registerAnthropicRoutes(app: FastifyInstance, deps: ServerDeps):
           request: chat,
           usageExtension: deps.usageExtension?.(context),
         });
-        const headers = { ...reply.getHeaders(), ...routingHeaders(context) } as Record<string, string>;
+        setRoutingHeaders(reply, context);
+        const headers = reply.getHeaders() as Record<string, string>;
         await writeStream(reply.raw, headers, outcome.frames, encoder, context);
         return;
       }
       deps.beforeSend?.(context);
-      reply.headers(routingHeaders(context));
+      setRoutingHeaders(reply, context);
       reply.header('content-type', 'application/json');
       if (outcome.raw?.dialect === 'anthropic-messages') return reply.send(outcome.raw.body);
       return reply.send(JSON.stringify(anthropicMessages.encodeResponse(outcome.response, chat)));

@@ -32,14 +32,19 @@ export function clientAbortSignal(reply: FastifyReply, context: RequestContext):
   return controller;
 }
 
-/** The headers that say who served a request. */
-export function routingHeaders(context: RequestContext): Record<string, string> {
-  const headers: Record<string, string> = { ...context.responseHeaders };
-  if (context.route) headers['x-switchyard-route'] = context.route;
-  if (context.provider) headers['x-switchyard-provider'] = context.provider;
-  if (context.upstreamModel) headers['x-switchyard-model'] = context.upstreamModel;
-  if (context.attempts.length > 0) headers['x-switchyard-attempts'] = String(context.attempts.length);
-  return headers;
+/**
+ * Sets the headers that say who served a request (and the pipeline's own, such as cost and warnings)
+ * on the reply one by one, with no intermediate headers object: built per request and handed to
+ * Fastify, that object was among what the gateway promoted out of the young generation
+ * (docs/architecture.md, "Garbage collection at one connection").
+ */
+export function setRoutingHeaders(reply: FastifyReply, context: RequestContext): void {
+  const extra = context.responseHeaders;
+  for (const name in extra) reply.header(name, extra[name]);
+  if (context.route) reply.header('x-switchyard-route', context.route);
+  if (context.provider) reply.header('x-switchyard-provider', context.provider);
+  if (context.upstreamModel) reply.header('x-switchyard-model', context.upstreamModel);
+  if (context.attempts.length > 0) reply.header('x-switchyard-attempts', String(context.attempts.length));
 }
 
 /** Tags for cost attribution: `x-switchyard-tags: team=search,feature=autocomplete`. */

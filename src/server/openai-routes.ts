@@ -3,7 +3,7 @@ import { openaiChat } from '../dialects/openai-chat.ts';
 import { decodeEmbeddingRequest, encodeEmbeddingResponse } from '../dialects/openai-embeddings.ts';
 import { newContext } from '../pipeline/context.ts';
 import type { ServerDeps } from './deps.ts';
-import { clientAbortSignal, credentialOf, routingHeaders, tagsOf } from './http-utils.ts';
+import { clientAbortSignal, credentialOf, setRoutingHeaders, tagsOf } from './http-utils.ts';
 import { failRequest } from './respond.ts';
 import { writeStream } from './stream-writer.ts';
 
@@ -25,9 +25,10 @@ export function registerOpenAIRoutes(app: FastifyInstance, deps: ServerDeps): vo
           request: chat,
           usageExtension: deps.usageExtension?.(context),
         });
+        setRoutingHeaders(reply, context);
         await writeStream(
           reply.raw,
-          { ...reply.getHeaders(), ...routingHeaders(context) } as Record<string, string>,
+          reply.getHeaders() as Record<string, string>,
           outcome.frames,
           encoder,
           context,
@@ -35,7 +36,7 @@ export function registerOpenAIRoutes(app: FastifyInstance, deps: ServerDeps): vo
         return;
       }
       deps.beforeSend?.(context);
-      reply.headers(routingHeaders(context));
+      setRoutingHeaders(reply, context);
       reply.header('content-type', 'application/json');
       if (outcome.raw?.dialect === 'openai-chat') return reply.send(outcome.raw.body);
       return reply.send(JSON.stringify(openaiChat.encodeResponse(outcome.response, chat)));
@@ -55,7 +56,7 @@ export function registerOpenAIRoutes(app: FastifyInstance, deps: ServerDeps): vo
       const embedding = decodeEmbeddingRequest(request.body);
       const result = await gateway.embed(context, embedding, abort.signal);
       deps.beforeSend?.(context);
-      reply.headers(routingHeaders(context));
+      setRoutingHeaders(reply, context);
       reply.header('content-type', 'application/json');
       if (result.raw) return reply.send(result.raw.body);
       return reply.send(JSON.stringify(encodeEmbeddingResponse(result.response)));

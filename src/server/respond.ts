@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { type RequestContext, recordFailure } from '../pipeline/context.ts';
 import type { ServerDeps } from './deps.ts';
 import { type ErrorEncoder, toClientError } from './errors.ts';
-import { routingHeaders } from './http-utils.ts';
+import { setRoutingHeaders } from './http-utils.ts';
 
 /** Sends an error in the caller's dialect and records it on the context for logs and metering. */
 export function failRequest(
@@ -19,6 +19,6 @@ export function failRequest(
   const { status, body } = encode(failure);
   if (failure.retryAfterSeconds !== undefined)
     reply.header('retry-after', String(Math.ceil(failure.retryAfterSeconds)));
-  reply.headers(routingHeaders(context));
+  setRoutingHeaders(reply, context);
   return reply.code(status).header('content-type', 'application/json').send(JSON.stringify(body));
 }
