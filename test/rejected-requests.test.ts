@@ -31,7 +31,7 @@ describe('requests refused before their handler', () => {
       },
     });
     gateway = await startTestGateway(
-      { server: { log_requests: true, body_limit: 2048 } },
+      { server: { log_requests: true, body_limit: 2048, instance_id: 'gw-rejecting' } },
       { logger: createLogger({ level: 'info', destination }) },
     );
     const bearer = { authorization: `Bearer ${gateway.clientKey}` };
@@ -42,6 +42,9 @@ describe('requests refused before their handler', () => {
       messages: [{ role: 'user', content: 'x'.repeat(4096) }],
     });
     assert.equal(await send('/v1/messages', { 'x-api-key': gateway.clientKey }, oversize), 413);
+    const looping = { ...bearer, 'x-switchyard-hop': 'gw-rejecting' };
+    const valid = JSON.stringify({ model: 'chat-default', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(await send('/v1/chat/completions', looping, valid), 508);
   });
   after(() => gateway.close());
 
@@ -58,11 +61,16 @@ describe('requests refused before their handler', () => {
     assert.equal(oversize.status, 413);
     assert.equal(oversize.dialect, 'anthropic-messages');
     assert.equal(oversize.error_kind, 'payload_too_large');
+    const loop = requestLines.find((line) => line.request_id === requestIds[2]);
+    assert.ok(loop, 'the looping request is in the log');
+    assert.equal(loop.status, 508);
+    assert.equal(loop.error_kind, 'invalid_request');
   });
 
   test('each counts as a 4xx request and error of its endpoint', async () => {
     const metrics = await scrape(gateway.url);
     assert.equal(sample(metrics, 'switchyard_requests_total', { endpoint: 'chat', status: '4xx' }), 2);
+    assert.equal(sample(metrics, 'switchyard_requests_total', { endpoint: 'chat', status: '5xx' }), 1);
     for (const kind of ['invalid_request', 'payload_too_large']) {
       assert.equal(
         sample(metrics, 'switchyard_request_errors_total', {
@@ -89,11 +97,10 @@ describe('requests refused before their handler', () => {
       }).then((response) => response.status);
     // Once the served request's record is readable, the ledger has flushed everything before it.
     const deadline = Date.now() + 10_000;
-    while ((await record(requestIds[2])) !== 200) {
+    while ((await record(requestIds[3])) !== 200) {
       assert.ok(Date.now() < deadline, 'the served request is metered');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    assert.equal(await record(requestIds[0]), 404);
-    assert.equal(await record(requestIds[1]), 404);
+    for (const id of requestIds.slice(0, 3)) assert.equal(await record(id), 404, id);
   });
 });

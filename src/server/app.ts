@@ -70,6 +70,12 @@ export function buildApp(
       );
       const { status, body } = encoderFor(request.url)(error);
       reply.code(status).send(body);
+      const rejected = rejectedRequestContext(
+        { routePattern: request.routeOptions.url, id: request.id, elapsedMs: 0 },
+        deps.clock.now(),
+        error,
+      );
+      if (rejected) deps.gateway.complete(rejected);
       return;
     }
     done();

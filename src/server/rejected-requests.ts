@@ -10,8 +10,9 @@ const DATA_PLANE_ROUTES: Record<string, { endpoint: Endpoint; dialect: string }>
 };
 
 /**
- * The context of a data-plane request that Fastify refused before its handler ran (a body that is
- * not JSON, or over the size limit), so that the request log and the metrics still see it. The
+ * The context of a data-plane request refused before its handler ran (a body that is not JSON or over
+ * the size limit, a request looping through this gateway), so that the request log and the metrics
+ * still see it. The
  * handlers catch every error of their own, so an error that reaches Fastify's error handler on one
  * of these routes comes from reading the request. It has no principal: the key is checked by the
  * handler, so metering (which charges only authenticated requests) leaves it out.
