@@ -10,7 +10,7 @@ import type { ServerDeps } from './deps.ts';
 import { type ErrorEncoder, invalidBody, toClientError } from './errors.ts';
 import { registerOpenAIRoutes } from './openai-routes.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
-import { rejectedRequestContext } from './rejected-requests.ts';
+import { recordRejected } from './rejected-requests.ts';
 import { NO_ROUTE_SCHEMAS } from './schema-compilers.ts';
 
 /** Error encoders by path prefix: each surface answers in its own dialect. */
@@ -70,12 +70,7 @@ export function buildApp(
       );
       const { status, body } = encoderFor(request.url)(error);
       reply.code(status).send(body);
-      const rejected = rejectedRequestContext(
-        { routePattern: request.routeOptions.url, id: request.id, elapsedMs: 0 },
-        deps.clock.now(),
-        error,
-      );
-      if (rejected) deps.gateway.complete(rejected);
+      recordRejected(deps, request, reply, error);
       return;
     }
     done();
@@ -85,12 +80,7 @@ export function buildApp(
     const failure = toClientError(error, deps.bodyLimit);
     const { status, body } = encoderFor(request.url)(failure);
     reply.code(status).header('content-type', 'application/json').send(JSON.stringify(body));
-    const rejected = rejectedRequestContext(
-      { routePattern: request.routeOptions.url, id: request.id, elapsedMs: reply.elapsedTime },
-      deps.clock.now(),
-      failure,
-    );
-    if (rejected) deps.gateway.complete(rejected);
+    recordRejected(deps, request, reply, failure);
     return reply;
   });
 

@@ -1,5 +1,7 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../core/errors.ts';
-import { type Endpoint, newContext, type RequestContext, recordFailure } from '../pipeline/context.ts';
+import { type Endpoint, newContext, recordFailure } from '../pipeline/context.ts';
+import type { ServerDeps } from './deps.ts';
 
 /** The data-plane routes, by their Fastify route pattern: what a request to each of them is. */
 const DATA_PLANE_ROUTES: Record<string, { endpoint: Endpoint; dialect: string }> = {
@@ -10,24 +12,26 @@ const DATA_PLANE_ROUTES: Record<string, { endpoint: Endpoint; dialect: string }>
 };
 
 /**
- * The context of a data-plane request refused before its handler ran (a body that is not JSON or over
- * the size limit, a request looping through this gateway), so that the request log and the metrics
- * still see it. The
- * handlers catch every error of their own, so an error that reaches Fastify's error handler on one
- * of these routes comes from reading the request. It has no principal: the key is checked by the
- * handler, so metering (which charges only authenticated requests) leaves it out.
+ * Hands a data-plane request refused before its handler ran (a body that is not JSON or over the size
+ * limit, a request looping through this gateway) to the pipeline's observers, so that the request
+ * log, metrics and traces still see it. The handlers catch every error of their own, so an error that
+ * reaches this point on one of these routes comes from before the handler. It has no principal: the
+ * key is checked by the handler, so metering (which charges only authenticated requests) leaves it
+ * out. Call it after the refusal is sent.
  */
-export function rejectedRequestContext(
-  request: { routePattern: string | undefined; id: string; elapsedMs: number },
-  now: number,
+export function recordRejected(
+  deps: Pick<ServerDeps, 'gateway' | 'clock'>,
+  request: FastifyRequest,
+  reply: FastifyReply,
   failure: GatewayError,
-): RequestContext | undefined {
-  const route = request.routePattern === undefined ? undefined : DATA_PLANE_ROUTES[request.routePattern];
-  if (!route) return undefined;
+): void {
+  const route =
+    request.routeOptions.url === undefined ? undefined : DATA_PLANE_ROUTES[request.routeOptions.url];
+  if (!route) return;
   // Started when the request arrived, not now, so that its latency covers reading the body.
-  const elapsed = Math.max(0, request.elapsedMs);
-  const context = newContext(request.id, route.endpoint, route.dialect, now - elapsed);
+  const elapsed = Number.isFinite(reply.elapsedTime) ? Math.max(0, reply.elapsedTime) : 0;
+  const context = newContext(request.id, route.endpoint, route.dialect, deps.clock.now() - elapsed);
   context.startedHr -= BigInt(Math.round(elapsed * 1e6));
   recordFailure(context, failure);
-  return context;
+  deps.gateway.complete(context);
 }
