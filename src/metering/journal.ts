@@ -1,6 +1,7 @@
-import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDirectory } from '../core/directories.ts';
+import type { JournalRange } from './pending.ts';
 
 const SEGMENT_NAME = /^journal-(\d+)\.jsonl$/;
 
@@ -38,12 +39,28 @@ export class Journal {
     return this.bytes;
   }
 
-  /** Appends one line (the caller's text must hold no newline) and returns the segment it went to. */
+  /**
+   * Appends one line (the caller's text must hold no newline) and returns the segment it went to; the
+   * line's bytes end at `currentBytes`. Throws if the line could not be written whole (a full disk).
+   */
   append(line: string): number {
     this.fd ??= openSync(segmentFile(this.dir, this.segment), 'a');
+    const text = `${line}\n`;
     // A string is encoded straight into the write; the count returned is in bytes.
-    this.bytes += writeSync(this.fd, `${line}\n`);
+    const written = writeSync(this.fd, text);
+    this.bytes += written;
+    if (written !== text.length && written !== Buffer.byteLength(text)) this.endCutLine(written);
     return this.segment;
+  }
+
+  /** Ends a line cut short, so the next line starts on its own, and fails the append. */
+  private endCutLine(written: number): never {
+    try {
+      if (this.fd !== undefined) this.bytes += writeSync(this.fd, '\n');
+    } catch {
+      // Still full: the cut line and the next one read back as one unreadable line, skipped on replay.
+    }
+    throw new Error(`the usage journal took only ${written} bytes of a line`);
   }
 
   /** Starts a new segment; the previous one is closed for good. Returns the previous segment's number. */
@@ -103,4 +120,23 @@ export function readSegment<T>(dir: string, segment: number): { entries: T[]; co
     }
   }
   return { entries, corrupt };
+}
+
+/** The lines between two line boundaries of a segment file, as `PendingRecords` keeps them. */
+export function readJournalRange(range: JournalRange): string[] {
+  const buffer = Buffer.allocUnsafe(range.to - range.from);
+  const fd = openSync(range.file, 'r');
+  try {
+    for (let read = 0; read < buffer.length; ) {
+      const count = readSync(fd, buffer, read, buffer.length - read, range.from + read);
+      if (count === 0) throw new Error(`the usage journal ${range.file} ends before byte ${range.to}`);
+      read += count;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return buffer
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '');
 }

@@ -223,6 +223,50 @@ describe('usage ledger', () => {
     });
   });
 
+  it('stores records that arrive while a flush is writing, each exactly once', async () => {
+    const store = await openDatabase('sqlite::memory:');
+    await migrateToLatest(store);
+    try {
+      const repository = new UsageRepository(store.db);
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const stored: string[] = [];
+      let writing: () => void = () => {};
+      const started = new Promise<void>((resolve) => {
+        writing = resolve;
+      });
+      const slow: UsageSink = {
+        insert: async (records) => {
+          writing();
+          await gate;
+          stored.push(...records.map((record) => record.request_id));
+          return repository.insert(records);
+        },
+      };
+      const ledger = new UsageLedger({ dir, sink: slow });
+      const early = [sampleRecord(), sampleRecord(), sampleRecord()];
+      for (const record of early) ledger.record(record);
+      const flushing = ledger.flush();
+      await started;
+      // These extend the very run the flush is writing, while the database is busy with it.
+      const late = [sampleRecord(), sampleRecord()];
+      for (const record of late) ledger.record(record);
+      release();
+      await flushing;
+      await ledger.flush();
+      const all = [...early, ...late].map((record) => record.request_id);
+      assert.deepEqual(stored, all, 'in order, none twice');
+      assert.equal(await repository.count(), 5);
+      assert.equal(ledger.stats().queued, 0);
+      await ledger.close();
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('counts zero-cost anomalies and unknown costs', async () => {
     const ledger = new UsageLedger({ dir, sink: { insert: async (records) => records.length } });
     ledger.record(sampleRecord({ cost_micros: 0, zero_cost_anomaly: true }));

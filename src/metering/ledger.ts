@@ -1,5 +1,6 @@
 import { messageOf } from '../core/errors.ts';
-import { Journal, readSegment } from './journal.ts';
+import { Journal, readJournalRange, readSegment, segmentFile } from './journal.ts';
+import { type JournalRange, type PendingBatch, PendingRecords } from './pending.ts';
 import { recordFromJournal, type UsageRecord } from './record.ts';
 import type { UsageSink } from './repository.ts';
 
@@ -10,6 +11,8 @@ import type { UsageSink } from './repository.ts';
 export interface UsageLineSink {
   /** Same contract as `UsageSink.insert`, for records given as journal lines. */
   insertLines(lines: readonly string[]): Promise<number>;
+  /** The same, for the lines of a journal range, which the sink reads itself. */
+  insertJournalRange(range: JournalRange): Promise<number>;
 }
 
 /** Where the ledger reports trouble; pino's logger fits. */
@@ -28,8 +31,8 @@ export interface LedgerOptions {
   /** A segment this big is closed after the next flush and a new one started (default 8 MB). */
   segmentBytes?: number;
   /**
-   * Records held in memory while the database is unreachable (default 50,000). Beyond that the ledger
-   * lets go of them: they stay in their journal segments, which are read back once the database returns.
+   * Records waiting while the database is unreachable (default 50,000). Beyond that the ledger lets go
+   * of the journaled ones: their segments are read back once the database returns.
    */
   maxQueued?: number;
   /** Longest wait between attempts while the database fails (default 30 s). */
@@ -58,13 +61,6 @@ export interface LedgerStats {
   unknownCost: number;
 }
 
-interface Queued {
-  /** The record as its journal line (JSON). */
-  line: string;
-  /** The segment the record's line is in; undefined when the journal write failed. */
-  segment: number | undefined;
-}
-
 const DEFAULTS = {
   flushIntervalMs: 200,
   batchSize: 500,
@@ -85,7 +81,7 @@ export class UsageLedger {
   private readonly sink: UsageSink | UsageLineSink;
   private readonly options: typeof DEFAULTS;
   private readonly logger: LedgerLogger | undefined;
-  private queue: Queued[] = [];
+  private readonly pending: PendingRecords;
   /** Segment -> records of it still only in memory. */
   private readonly pendingBySegment = new Map<number, number>();
   /** Segments to read back from disk, oldest first. */
@@ -117,6 +113,7 @@ export class UsageLedger {
       maxQueued: options.maxQueued ?? DEFAULTS.maxQueued,
       maxBackoffMs: options.maxBackoffMs ?? DEFAULTS.maxBackoffMs,
     };
+    this.pending = new PendingRecords(this.options.batchSize);
   }
 
   get dir(): string {
@@ -142,12 +139,14 @@ export class UsageLedger {
   record(record: UsageRecord): void {
     this.count(record);
     const line = JSON.stringify(record);
-    let segment: number | undefined;
     try {
-      segment = this.journal.append(line);
+      const from = this.journal.currentBytes;
+      const segment = this.journal.append(line);
+      this.pending.addJournaled(segment, from, this.journal.currentBytes);
       this.pendingBySegment.set(segment, (this.pendingBySegment.get(segment) ?? 0) + 1);
     } catch (error) {
       // Keep the record in memory: it still reaches the database unless the process dies first.
+      this.pending.addInMemory(line);
       this.counters.journalErrors += 1;
       this.logger?.error({
         msg: 'usage journal write failed',
@@ -155,10 +154,9 @@ export class UsageLedger {
         error: messageOf(error),
       });
     }
-    this.queue.push({ line, segment });
-    if (this.queue.length > this.options.maxQueued && !this.flushing) this.spill();
+    if (this.pending.size > this.options.maxQueued && !this.flushing) this.spill();
     if (
-      this.queue.length >= this.options.batchSize &&
+      this.pending.size >= this.options.batchSize &&
       !this.flushing &&
       this.failures === 0 &&
       this.started
@@ -178,7 +176,7 @@ export class UsageLedger {
     } catch (error) {
       this.failures += 1;
       this.counters.flushFailures += 1;
-      if (this.queue.length > this.options.maxQueued) this.spill();
+      if (this.pending.size > this.options.maxQueued) this.spill();
       throw error;
     } finally {
       this.flushing = undefined;
@@ -187,7 +185,7 @@ export class UsageLedger {
   }
 
   stats(): LedgerStats {
-    return { ...this.counters, queued: this.queue.length, backlogSegments: this.backlog.length };
+    return { ...this.counters, queued: this.pending.size, backlogSegments: this.backlog.length };
   }
 
   /**
@@ -239,27 +237,26 @@ export class UsageLedger {
       this.logger?.warn({
         msg: 'usage flush failed; records stay journaled and are retried',
         failures: this.failures,
-        queued: this.queue.length,
+        queued: this.pending.size,
         error: messageOf(error),
       });
     }
-    const behind = this.failures === 0 && this.queue.length >= this.options.batchSize;
+    const behind = this.failures === 0 && this.pending.size >= this.options.batchSize;
     this.schedule(behind ? 0 : undefined);
   }
 
   private async flushAll(): Promise<void> {
     await this.drainBacklog();
     // Only what is queued now: under sustained load a flush still ends, so segments rotate.
-    let remaining = this.queue.length;
-    while (remaining > 0) {
-      const batch = this.queue.slice(0, Math.min(this.options.batchSize, remaining));
-      remaining -= batch.length;
-      this.counters.stored += await this.insertLines(batch.map((entry) => entry.line));
-      // Only the flusher removes from the front, and a spill waits for it, so these are the same entries.
-      this.queue.splice(0, batch.length);
-      for (const entry of batch) {
-        if (entry.segment === undefined) continue;
-        this.pendingBySegment.set(entry.segment, (this.pendingBySegment.get(entry.segment) ?? 1) - 1);
+    for (let runs = this.pending.runCount; runs > 0; runs--) {
+      const batch = this.pending.oldest();
+      if (!batch) break;
+      this.counters.stored += await this.insertBatch(batch);
+      // Only the flusher removes from the front, and a spill waits for it, so this is the same run.
+      this.pending.removeOldest(batch);
+      if (batch.segment !== undefined) {
+        const left = (this.pendingBySegment.get(batch.segment) ?? batch.count) - batch.count;
+        this.pendingBySegment.set(batch.segment, left);
       }
       this.removeFinishedSegments(false);
     }
@@ -293,6 +290,13 @@ export class UsageLedger {
     }
   }
 
+  private insertBatch(batch: PendingBatch): Promise<number> {
+    if (batch.segment === undefined) return this.insertLines(batch.lines);
+    const range = { file: segmentFile(this.journal.dir, batch.segment), from: batch.from, to: batch.to };
+    if ('insertJournalRange' in this.sink) return this.sink.insertJournalRange(range);
+    return this.insertLines(readJournalRange(range));
+  }
+
   private insertLines(lines: string[]): Promise<number> {
     if ('insertLines' in this.sink) return this.sink.insertLines(lines);
     // Lines this process wrote itself always parse back into a record.
@@ -307,19 +311,12 @@ export class UsageLedger {
 
   /**
    * Lets go of queued records while the database is down: their segments become backlog, read back
-   * from disk later, so memory stays bounded however long the outage lasts.
+   * from disk later, so what is waiting stays bounded however long the outage lasts.
    */
   private spill(): void {
     this.journal.rotate();
-    const segments = new Set<number>();
-    let unjournaled = 0;
-    for (const entry of this.queue) {
-      if (entry.segment === undefined) unjournaled += 1;
-      else segments.add(entry.segment);
-    }
-    // Records whose journal write failed exist only in memory: keep those.
-    this.queue = this.queue.filter((entry) => entry.segment === undefined);
-    for (const segment of [...segments].sort((a, b) => a - b)) {
+    // Records whose journal write failed exist only in memory: those are kept.
+    for (const segment of this.pending.releaseJournaled()) {
       this.pendingBySegment.delete(segment);
       if (!this.backlog.includes(segment)) this.backlog.push(segment);
     }
@@ -327,7 +324,7 @@ export class UsageLedger {
     this.logger?.warn({
       msg: 'usage records spilled to the journal while the database is unavailable',
       segments: this.backlog.length,
-      kept_in_memory: unjournaled,
+      kept_in_memory: this.pending.inMemory,
     });
   }
 

@@ -6,6 +6,7 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteConnection } from '../store/sqlite.ts';
 import { parseStorageUrl } from '../store/url.ts';
+import { readJournalRange } from './journal.ts';
 import { recordFromJournal, type UsageRecord } from './record.ts';
 import type { UsageSink } from './repository.ts';
 import { SqliteUsageWriter } from './sqlite-writer.ts';
@@ -93,7 +94,9 @@ port.on('message', (message: WriterRequest) => {
     return;
   }
   writer()
-    .then((current) => current.sink.insert(parse(message.lines)))
+    .then((current) =>
+      current.sink.insert(parse(message.type === 'insert' ? message.lines : readJournalRange(message.range))),
+    )
     .then(
       (inserted) => port.postMessage({ type: 'inserted', id: message.id, inserted } satisfies WriterReply),
       (error: unknown) =>

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { withTestStores } from '../store/testing.ts';
+import { Journal, segmentFile } from './journal.ts';
 import type { UsageRecord } from './record.ts';
 import { UsageRepository } from './repository.ts';
 import { sampleRecord } from './testing.ts';
@@ -43,6 +44,37 @@ describe('usage writer thread', () => {
         assert.equal(Number(daily.rows[0]?.total), 350);
       } finally {
         await sink.close();
+      }
+    });
+  });
+
+  it('reads a journal range itself and stores exactly the lines in it', async () => {
+    await withTestStores(async (store) => {
+      if (!store.url) return;
+      const dir = mkdtempSync(join(tmpdir(), 'switchyard-writer-'));
+      const sink = new WorkerUsageSink({ storageUrl: store.url, cwd: process.cwd() });
+      try {
+        const journal = new Journal(dir);
+        const records = [sampleRecord(), sampleRecord(), sampleRecord()];
+        const ends = records.map((record) => {
+          journal.append(JSON.stringify(record));
+          return journal.currentBytes;
+        });
+        journal.close();
+        const file = segmentFile(dir, journal.current);
+        // The second and third lines only: the range starts where the first line ends.
+        assert.equal(await sink.insertJournalRange({ file, from: ends[0]!, to: ends[2]! }), 2);
+        const repository = new UsageRepository(store.db);
+        assert.equal(await repository.get(records[0]!.request_id), undefined);
+        assert.deepEqual(await repository.get(records[2]!.request_id), records[2]);
+        assert.equal(await repository.count(), 2);
+        await assert.rejects(
+          sink.insertJournalRange({ file, from: 0, to: ends[2]! + 50 }),
+          /ends before byte/,
+        );
+      } finally {
+        await sink.close();
+        rmSync(dir, { recursive: true, force: true });
       }
     });
   });

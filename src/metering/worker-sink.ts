@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { UsageLineSink } from './ledger.ts';
+import type { JournalRange } from './pending.ts';
 import type { WriterReply, WriterRequest, WriterSetup } from './writer-protocol.ts';
 
 /**
@@ -40,13 +41,22 @@ export class WorkerUsageSink implements UsageLineSink {
 
   insertLines(lines: readonly string[]): Promise<number> {
     if (lines.length === 0) return Promise.resolve(0);
+    return this.send((id) => ({ type: 'insert', id, lines: [...lines] }));
+  }
+
+  insertJournalRange(range: JournalRange): Promise<number> {
+    if (range.to <= range.from) return Promise.resolve(0);
+    return this.send((id) => ({ type: 'insert-range', id, range }));
+  }
+
+  private send(request: (id: number) => WriterRequest): Promise<number> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise<number>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       // Keep the process alive while a batch is in flight, not while the thread idles.
       worker.ref();
-      worker.postMessage({ type: 'insert', id, lines: [...lines] } satisfies WriterRequest);
+      worker.postMessage(request(id));
     });
   }
 

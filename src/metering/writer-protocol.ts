@@ -1,3 +1,5 @@
+import type { JournalRange } from './pending.ts';
+
 /** Messages between the ledger's `WorkerUsageSink` and the usage writer thread. */
 
 export interface WriterSetup {
@@ -7,7 +9,11 @@ export interface WriterSetup {
   cwd: string;
 }
 
-export type WriterRequest = { type: 'insert'; id: number; lines: string[] } | { type: 'close' };
+export type WriterRequest =
+  | { type: 'insert'; id: number; lines: string[] }
+  /** Lines the thread reads from the journal itself, so the event loop neither holds nor copies them. */
+  | { type: 'insert-range'; id: number; range: JournalRange }
+  | { type: 'close' };
 
 export type WriterReply =
   | { type: 'inserted'; id: number; inserted: number }
