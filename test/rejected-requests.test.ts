@@ -56,6 +56,7 @@ describe('requests refused before their handler', () => {
     assert.equal(malformed.endpoint, 'chat');
     assert.equal(malformed.dialect, 'openai-chat');
     assert.equal(malformed.error_kind, 'invalid_request');
+    assert.equal(malformed.error_code, 'invalid_json');
     const oversize = requestLines.find((line) => line.request_id === requestIds[1]);
     assert.ok(oversize, 'the oversize request is in the log');
     assert.equal(oversize.status, 413);
@@ -65,6 +66,7 @@ describe('requests refused before their handler', () => {
     assert.ok(loop, 'the looping request is in the log');
     assert.equal(loop.status, 508);
     assert.equal(loop.error_kind, 'invalid_request');
+    assert.equal(loop.error_code, 'loop_detected');
   });
 
   test('each counts as a 4xx request and error of its endpoint', async () => {

@@ -70,15 +70,36 @@ describe('logger', () => {
         status: 502,
         requestedModel: 'a"b\\c\n\u0001',
         errorKind: 'upstream_error',
+        errorCode: 'insufficient_quota',
       }),
     );
     const line = lines[0] ?? {};
+    assert.equal(line.error_code, 'insufficient_quota');
     assert.equal(line.model, 'a"b\\c\n\u0001');
     assert.equal(line.error_kind, 'upstream_error');
     assert.equal(line.status, 502);
     assert.equal('route' in line, false);
     assert.equal('usage_estimated' in line, false);
     assert.equal('ttft_ms' in line, false);
+  });
+
+  it('logs an error code only when it is an identifier, never free text from an upstream body', () => {
+    const { lines, destination } = capture();
+    const stage = requestLogStage(createLogger({ level: 'info', destination }));
+    stage.onComplete?.(
+      completed({ id: 'req_a', status: 404, errorKind: 'model_not_found', errorCode: 'model_not_found' }),
+    );
+    stage.onComplete?.(
+      completed({
+        id: 'req_b',
+        status: 502,
+        errorKind: 'upstream_error',
+        errorCode: 'Your key sk-123 is invalid',
+      }),
+    );
+    assert.equal(lines[0]?.error_code, 'model_not_found');
+    assert.equal('error_code' in (lines[1] ?? {}), false);
+    assert.equal(lines[1]?.error_kind, 'upstream_error');
   });
 
   it('the request line holds ids, names and numbers only', () => {

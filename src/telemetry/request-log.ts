@@ -30,6 +30,7 @@ function requestFields({ context, latencyMs }: CompletedRequest): string {
   line.text('upstream_model', context.upstreamModel);
   line.number('status', context.status);
   line.text('error_kind', context.errorKind);
+  line.text('error_code', loggableCode(context.errorCode));
   line.flag('stream', context.stream);
   line.number('attempts', context.attempts.length);
   line.number('latency_ms', round(latencyMs));
@@ -62,6 +63,16 @@ class JsonFields {
   toString(): string {
     return this.line;
   }
+}
+
+/**
+ * An error code is the gateway's own (`model_not_found`) or copied from an upstream's error body; only
+ * an identifier-like one is logged, so the line never carries free text from a body.
+ */
+const CODE = /^[\w.:-]{1,64}$/;
+
+function loggableCode(code: string | undefined): string | undefined {
+  return code !== undefined && CODE.test(code) ? code : undefined;
 }
 
 function round(ms: number): number {
