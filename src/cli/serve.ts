@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { startGateway } from '../server/runtime.ts';
 import { parsePort } from './options.ts';
-import { tuneV8ForServing } from './v8-tuning.ts';
+import { missingLaunchFlags, processLaunchFlags, tuneV8ForServing } from './v8-tuning.ts';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -18,6 +18,12 @@ export function registerServeCommand(program: Command): void {
         printBanner: (banner) => process.stdout.write(`${banner}\n`),
       });
       process.stdout.write(`Switchyard listening on ${running.url}\n`);
+      const missing = missingLaunchFlags(processLaunchFlags());
+      if (missing.length > 0)
+        process.stdout.write(
+          `Note: node was started without ${missing.join(' ')} (npm start passes it); under load the ` +
+            'gateway will hold about 20 MB more memory. See docs/configuration.md, "Running in production".\n',
+        );
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;

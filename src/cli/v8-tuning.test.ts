@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { SERVE_LAUNCH_FLAGS, servingV8Flags } from './v8-tuning.ts';
+import { missingLaunchFlags, SERVE_LAUNCH_FLAGS, servingV8Flags } from './v8-tuning.ts';
 
 describe('SERVE_LAUNCH_FLAGS', () => {
   it('are what npm start launches the gateway with', () => {
@@ -52,5 +52,14 @@ describe('servingV8Flags', () => {
     assert.deepEqual(servingV8Flags({ cpus: 2, launchFlags: ['--heap-growing-percent=50', '--inspect'] }), [
       '--no-parallel-scavenge',
     ]);
+  });
+});
+
+describe('missingLaunchFlags', () => {
+  it('names the launch flags a process was started without, whatever else it was given', () => {
+    assert.deepEqual(missingLaunchFlags([]), [...SERVE_LAUNCH_FLAGS]);
+    assert.deepEqual(missingLaunchFlags(['--inspect']), [...SERVE_LAUNCH_FLAGS]);
+    assert.deepEqual(missingLaunchFlags(['--max-semi-space-size=8']), [], 'the operator chose a size');
+    assert.deepEqual(missingLaunchFlags(['--max_semi_space_size=4']), []);
   });
 });

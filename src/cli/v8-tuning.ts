@@ -46,11 +46,25 @@ export function servingV8Flags(environment: V8TuningEnvironment): string[] {
   return wanted.filter((flag) => !setAtLaunch(flag.split('=')[0] ?? flag, environment.launchFlags));
 }
 
+/**
+ * The launch flags (`SERVE_LAUNCH_FLAGS`) this process was started without, so `serve` can say so: an
+ * operator running `node dist/switchyard.mjs serve` under a process manager would otherwise never learn
+ * that the young generation is V8's default size.
+ */
+export function missingLaunchFlags(launchFlags: readonly string[]): string[] {
+  return SERVE_LAUNCH_FLAGS.filter((flag) => !setAtLaunch(flag.split('=')[0] ?? flag, launchFlags));
+}
+
+/** The flags the process was started with (`process.execArgv` and `NODE_OPTIONS`). */
+export function processLaunchFlags(): string[] {
+  return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)];
+}
+
 /** Applies `servingV8Flags` to this process and returns what it applied. */
 export function tuneV8ForServing(
   environment: V8TuningEnvironment = {
     cpus: availableParallelism(),
-    launchFlags: [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)],
+    launchFlags: processLaunchFlags(),
   },
 ): string[] {
   const flags = servingV8Flags(environment);
