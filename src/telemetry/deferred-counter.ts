@@ -1,4 +1,5 @@
 import type { Counter } from 'prom-client';
+import type { LabelSet } from './label-sets.ts';
 
 /**
  * Per-request counter increments kept as plain sums by label set, and added to the prom-client counter
@@ -7,19 +8,18 @@ import type { Counter } from 'prom-client';
  * values are bounded by the callers (BoundedLabel), so the pending sums are too.
  */
 export class DeferredCounter {
-  private readonly pending = new Map<string, { labels: Record<string, string>; value: number }>();
+  private readonly pending = new Map<string, { labels: Readonly<Record<string, string>>; value: number }>();
 
   constructor(private readonly counter: Counter<string>) {
     // prom-client calls `collect` before every read of the metric, for /metrics and for `get()` alike.
     (counter as { collect?: () => void }).collect = () => this.flush();
   }
 
-  /** `labels` must list its keys in one order for every call, since the values in order are the key. */
-  inc(labels: Record<string, string>, value = 1): void {
-    const key = Object.values(labels).join('\u0000');
-    const entry = this.pending.get(key);
+  /** Label sets of one series must share a key (`labelSet` builds it from the values in order). */
+  inc(set: LabelSet, value = 1): void {
+    const entry = this.pending.get(set.key);
     if (entry) entry.value += value;
-    else this.pending.set(key, { labels, value });
+    else this.pending.set(set.key, { labels: set.labels, value });
   }
 
   private flush(): void {

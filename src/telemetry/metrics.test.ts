@@ -82,6 +82,29 @@ describe('GatewayMetrics', () => {
     );
   });
 
+  test('counts stay exact across more series than the label-set cache keeps', async () => {
+    const metrics = new GatewayMetrics(quiet);
+    // 100 routes x 60 models: more series than the cache holds, so it starts over during each pass.
+    for (let pass = 0; pass < 2; pass++) {
+      for (let route = 0; route < 100; route++) {
+        for (let model = 0; model < 60; model++)
+          metrics.recordRequest(served({ route: `r${route}`, upstreamModel: `m${model}` }));
+      }
+    }
+    const requests = await values(metrics, 'switchyard_requests_total');
+    assert.equal(requests.length, 6000, 'one series per route and model');
+    assert.ok(requests.every((entry) => entry.value === 2));
+    assert.equal(
+      await seriesValue(metrics, 'switchyard_tokens_total', { route: 'r99', model: 'm59', type: 'input' }),
+      200,
+    );
+    const durations = await values(metrics, 'switchyard_request_duration_seconds');
+    const count = durations.find(
+      (entry) => entry.labels.route === 'r7' && entry.labels.model === 'm3' && entry.labels.le === '+Inf',
+    );
+    assert.equal(count?.value, 2);
+  });
+
   test('an error is counted under its kind, and a key without a team has an empty team', async () => {
     const metrics = new GatewayMetrics(quiet);
     metrics.recordRequest(

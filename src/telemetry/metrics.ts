@@ -3,6 +3,7 @@ import type { CompletedRequest, PipelineStage, RequestContext } from '../pipelin
 import type { BreakerState } from '../routing/breaker.ts';
 import { BoundedLabel } from './bounded-label.ts';
 import { DeferredCounter } from './deferred-counter.ts';
+import { BoundedCache, KEY_SEPARATOR, type LabelSet, labelSet, SeriesLabels } from './label-sets.ts';
 
 /** Seconds, from a fast cache hit (1 ms) to a long reasoning answer (2 min). */
 export const LATENCY_BUCKETS = [
@@ -13,7 +14,9 @@ const CIRCUIT_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, o
 
 const BASE_LABELS = ['endpoint', 'route', 'provider', 'model', 'team'] as const;
 
-type BaseLabels = Record<(typeof BASE_LABELS)[number], string>;
+/** Series whose label sets are kept for reuse; beyond it the cache starts over (label-sets.ts). */
+const SERIES_CACHE_LIMIT = 5000;
+const SEP = KEY_SEPARATOR;
 
 export interface GatewayMetricsOptions {
   /** Include prom-client's process and Node.js runtime metrics (default true). */
@@ -52,6 +55,8 @@ export class GatewayMetrics {
   private readonly teams: BoundedLabel;
   private readonly targets: BoundedLabel;
   private readonly scopes = new BoundedLabel(50);
+  private readonly series = new BoundedCache<SeriesLabels>(SERIES_CACHE_LIMIT);
+  private readonly attemptSets = new BoundedCache<LabelSet>(SERIES_CACHE_LIMIT);
 
   private circuitSource: (() => Array<{ target: string; state: BreakerState }>) | undefined;
   private journalLagSource: (() => number) | undefined;
@@ -154,30 +159,30 @@ export class GatewayMetrics {
 
   /** Counts one finished request: outcome, latency, tokens, cost and its upstream attempts. */
   recordRequest({ context, latencyMs }: CompletedRequest): void {
-    const base = this.baseLabels(context);
-    const status = statusClass(context.status);
-    const outcome = { ...base, status };
-    this.requestCounts.inc(outcome);
-    this.duration.observe(outcome, latencyMs / 1000);
-    if (context.errorKind) this.errors.inc({ ...base, status, error_kind: context.errorKind });
+    const series = this.seriesOf(context);
+    this.requestCounts.inc(series.outcome);
+    this.duration.observe(series.outcome.labels, latencyMs / 1000);
+    if (context.errorKind) this.errors.inc(series.error(context.errorKind).labels);
     if (context.stream && context.ttftMs !== undefined)
-      this.timeToFirstToken.observe(base, context.ttftMs / 1000);
+      this.timeToFirstToken.observe(series.base.labels, context.ttftMs / 1000);
     const usage = context.usage;
     if (usage) {
-      this.countTokens(base, 'input', usage.inputTokens);
-      this.countTokens(base, 'output', usage.outputTokens);
-      this.countTokens(base, 'cached', usage.cacheReadTokens);
-      this.countTokens(base, 'cache_write', usage.cacheWriteTokens);
-      this.countTokens(base, 'reasoning', usage.reasoningTokens);
+      this.countTokens(series, 'input', usage.inputTokens);
+      this.countTokens(series, 'output', usage.outputTokens);
+      this.countTokens(series, 'cached', usage.cacheReadTokens);
+      this.countTokens(series, 'cache_write', usage.cacheWriteTokens);
+      this.countTokens(series, 'reasoning', usage.reasoningTokens);
     }
     if (context.costMicros !== undefined && context.costMicros > 0)
-      this.costCounts.inc(base, context.costMicros / 1_000_000);
+      this.costCounts.inc(series.base, context.costMicros / 1_000_000);
     for (const attempt of context.attempts) {
-      this.attemptCounts.inc({
-        provider: this.providers.admit(attempt.provider),
-        model: this.models.admit(attempt.model),
-        outcome: attempt.outcome,
-      });
+      this.attemptCounts.inc(
+        this.attemptLabels(
+          this.providers.admit(attempt.provider),
+          this.models.admit(attempt.model),
+          attempt.outcome,
+        ),
+      );
     }
   }
 
@@ -209,18 +214,28 @@ export class GatewayMetrics {
     this.budgetRejections.inc({ scope: this.scopes.admit(scope), team: this.teams.admit(team) });
   }
 
-  private baseLabels(context: RequestContext): BaseLabels {
-    return {
-      endpoint: context.endpoint,
-      route: this.routes.admit(context.route ?? ''),
-      provider: this.providers.admit(context.provider ?? ''),
-      model: this.models.admit(context.upstreamModel ?? ''),
-      team: this.teams.admit(teamOf(context)),
-    };
+  /** The request's series, from its cache; a request of a new series builds its label sets once. */
+  private seriesOf(context: RequestContext): SeriesLabels {
+    const endpoint = context.endpoint;
+    const route = this.routes.admit(context.route ?? '');
+    const provider = this.providers.admit(context.provider ?? '');
+    const model = this.models.admit(context.upstreamModel ?? '');
+    const team = this.teams.admit(teamOf(context));
+    const status = statusClass(context.status);
+    const key = `${endpoint}${SEP}${route}${SEP}${provider}${SEP}${model}${SEP}${team}${SEP}${status}`;
+    return (
+      this.series.get(key) ??
+      this.series.set(key, new SeriesLabels({ endpoint, route, provider, model, team }, status))
+    );
   }
 
-  private countTokens(base: BaseLabels, type: string, count: number): void {
-    if (count > 0) this.tokenCounts.inc({ ...base, type }, count);
+  private attemptLabels(provider: string, model: string, outcome: string): LabelSet {
+    const key = `${provider}${SEP}${model}${SEP}${outcome}`;
+    return this.attemptSets.get(key) ?? this.attemptSets.set(key, labelSet({ provider, model, outcome }));
+  }
+
+  private countTokens(series: SeriesLabels, type: string, count: number): void {
+    if (count > 0) this.tokenCounts.inc(series.tokens(type), count);
   }
 
   private refreshCircuits(): void {
@@ -235,8 +250,10 @@ export function teamOf(context: RequestContext): string {
   return typeof team === 'string' ? team : '';
 }
 
+const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
+
 function statusClass(status: number): string {
-  return `${Math.floor(status / 100)}xx`;
+  return STATUS_CLASSES[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`;
 }
 
 /** Records every finished request in the metrics; runs after the response, off the hot path. */
