@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createLogger } from './logger.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLogger, flushLogger } from './logger.ts';
 import { requestLogStage } from './request-log.ts';
 
 function capture() {
@@ -60,6 +64,24 @@ describe('logger', () => {
       completed({ id: 'req_quiet', status: 200 }),
     );
     assert.equal(quiet.lines.length, 0);
+  });
+
+  it('writes out a line at low traffic within about a second, though the buffer is far from full', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-log-'));
+    const file = join(dir, 'out.log');
+    const fd = openSync(file, 'a');
+    try {
+      const logger = createLogger({ level: 'info', destination: fd });
+      requestLogStage(logger).onComplete?.(completed({ id: 'req_quiet_hour', status: 200 }));
+      assert.equal(readFileSync(file, 'utf8'), '', 'buffered at first: one line is far below 4 KB');
+      const deadline = Date.now() + 3000;
+      while (!readFileSync(file, 'utf8').includes('req_quiet_hour') && Date.now() < deadline) await sleep(50);
+      assert.match(readFileSync(file, 'utf8'), /"request_id":"req_quiet_hour"/);
+      flushLogger(logger);
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('escapes text fields and leaves out absent ones', () => {

@@ -4,17 +4,18 @@ export type { Logger };
 
 /**
  * Structured JSON logs to stdout. The destination is asynchronous (buffered, flushed off the hot
- * path); `flushLogger` drains it at shutdown. Credentials are redacted by path as a second line of
+ * path and at least once a second); `flushLogger` drains it at shutdown. Credentials are redacted by path as a second line of
  * defence: nothing should log them in the first place.
  */
 export function createLogger(
   options: { level: string; destination?: NodeJS.WritableStream | number } = { level: 'info' },
 ): Logger {
-  const destination =
+  const buffered =
     typeof options.destination === 'object'
-      ? options.destination
+      ? undefined
       : pino.destination({ dest: options.destination ?? 1, sync: false, minLength: 4096 });
-  return pino(
+  const destination = buffered ?? (options.destination as NodeJS.WritableStream);
+  const logger = pino(
     {
       ...LINE_FORMAT,
       level: options.level,
@@ -40,6 +41,36 @@ export function createLogger(
     },
     destination,
   );
+  if (buffered) periodicFlushes.set(logger, flushPeriodically(buffered));
+  return logger;
+}
+
+/**
+ * The buffered destination writes once 4 KB of lines have gathered, so under load a line costs no
+ * system call of its own; at low traffic, though, a request's line could wait there for minutes. Once
+ * a second, whatever has gathered is written out.
+ */
+const FLUSH_INTERVAL_MS = 1000;
+const periodicFlushes = new WeakMap<Logger, NodeJS.Timeout>();
+
+function flushPeriodically(destination: pino.DestinationStream & { flush(): void }): NodeJS.Timeout {
+  let written = false;
+  const write = destination.write.bind(destination);
+  destination.write = (line: string) => {
+    written = true;
+    return write(line);
+  };
+  const timer = setInterval(() => {
+    if (!written) return;
+    written = false;
+    try {
+      destination.flush();
+    } catch {
+      // Closed: nothing more will be written.
+    }
+  }, FLUSH_INTERVAL_MS);
+  timer.unref();
+  return timer;
 }
 
 const LINE_FORMAT = {
@@ -63,7 +94,9 @@ export function infoLineWriter(logger: Logger): ((fields: string) => void) | und
   return (fields) => destination.write(`{"level":"info"${LINE_FORMAT.timestamp()},${fields}}\n`);
 }
 
+/** Writes out what is buffered and stops the periodic flush; for shutdown. */
 export function flushLogger(logger: Logger): void {
+  clearInterval(periodicFlushes.get(logger));
   try {
     logger.flush();
   } catch {
