@@ -1,9 +1,18 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDirectory } from '../core/directories.ts';
-import type { JournalRange } from './pending.ts';
 
 const SEGMENT_NAME = /^journal-(\d+)\.jsonl$/;
+
+/**
+ * Where journal lines are read back from: bytes `from` (inclusive) to `to` (exclusive) of a segment
+ * file, both at line boundaries.
+ */
+export interface JournalRange {
+  file: string;
+  from: number;
+  to: number;
+}
 
 export function segmentFile(dir: string, segment: number): string {
   return join(dir, `journal-${segment}.jsonl`);
@@ -122,7 +131,7 @@ export function readSegment<T>(dir: string, segment: number): { entries: T[]; co
   return { entries, corrupt };
 }
 
-/** The lines between two line boundaries of a segment file, as `PendingRecords` keeps them. */
+/** The lines of a journal range. */
 export function readJournalRange(range: JournalRange): string[] {
   const buffer = Buffer.allocUnsafe(range.to - range.from);
   const fd = openSync(range.file, 'r');

@@ -1,6 +1,6 @@
 import { messageOf } from '../core/errors.ts';
-import { Journal, readJournalRange, readSegment, segmentFile } from './journal.ts';
-import { type JournalRange, type PendingBatch, PendingRecords } from './pending.ts';
+import { Journal, type JournalRange, readJournalRange, readSegment, segmentFile } from './journal.ts';
+import { type PendingBatch, PendingRecords } from './pending.ts';
 import { recordFromJournal, type UsageRecord } from './record.ts';
 import type { UsageSink } from './repository.ts';
 
@@ -82,8 +82,9 @@ export class UsageLedger {
   private readonly options: typeof DEFAULTS;
   private readonly logger: LedgerLogger | undefined;
   private readonly pending: PendingRecords;
-  /** Segment -> records of it still only in memory. */
-  private readonly pendingBySegment = new Map<number, number>();
+  /** Segments this process appended to and has not deleted; `pending` says which still hold records. */
+  private readonly writtenSegments = new Set<number>();
+  private lastWrittenSegment: number | undefined;
   /** Segments to read back from disk, oldest first. */
   private readonly backlog: number[];
   private timer: NodeJS.Timeout | undefined;
@@ -143,7 +144,10 @@ export class UsageLedger {
       const from = this.journal.currentBytes;
       const segment = this.journal.append(line);
       this.pending.addJournaled(segment, from, this.journal.currentBytes);
-      this.pendingBySegment.set(segment, (this.pendingBySegment.get(segment) ?? 0) + 1);
+      if (segment !== this.lastWrittenSegment) {
+        this.writtenSegments.add(segment);
+        this.lastWrittenSegment = segment;
+      }
     } catch (error) {
       // Keep the record in memory: it still reaches the database unless the process dies first.
       this.pending.addInMemory(line);
@@ -254,10 +258,6 @@ export class UsageLedger {
       this.counters.stored += await this.insertBatch(batch);
       // Only the flusher removes from the front, and a spill waits for it, so this is the same run.
       this.pending.removeOldest(batch);
-      if (batch.segment !== undefined) {
-        const left = (this.pendingBySegment.get(batch.segment) ?? batch.count) - batch.count;
-        this.pendingBySegment.set(batch.segment, left);
-      }
       this.removeFinishedSegments(false);
     }
   }
@@ -284,7 +284,7 @@ export class UsageLedger {
         this.logger?.warn({ msg: 'skipped unreadable usage journal lines', segment, lines: skipped });
       }
       this.backlog.shift();
-      if ((this.pendingBySegment.get(segment) ?? 0) === 0 && segment !== this.journal.current) {
+      if (!this.pending.holds(segment) && segment !== this.journal.current) {
         this.journal.remove(segment);
       }
     }
@@ -317,7 +317,7 @@ export class UsageLedger {
     this.journal.rotate();
     // Records whose journal write failed exist only in memory: those are kept.
     for (const segment of this.pending.releaseJournaled()) {
-      this.pendingBySegment.delete(segment);
+      this.writtenSegments.delete(segment);
       if (!this.backlog.includes(segment)) this.backlog.push(segment);
     }
     this.backlog.sort((a, b) => a - b);
@@ -336,11 +336,11 @@ export class UsageLedger {
 
   /** Deletes closed segments (and at shutdown the current one) that hold nothing unstored. */
   private removeFinishedSegments(includeCurrent: boolean): void {
-    for (const [segment, pending] of this.pendingBySegment) {
-      if (pending > 0 || this.backlog.includes(segment)) continue;
+    for (const segment of this.writtenSegments) {
+      if (this.pending.holds(segment) || this.backlog.includes(segment)) continue;
       if (segment === this.journal.current && !includeCurrent) continue;
       this.journal.remove(segment);
-      this.pendingBySegment.delete(segment);
+      this.writtenSegments.delete(segment);
     }
   }
 }

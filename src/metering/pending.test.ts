@@ -94,7 +94,9 @@ describe('pending records', () => {
     pending.addInMemory('kept');
     pending.addJournaled(2, 0, 10);
     pending.addJournaled(3, 10, 20);
+    assert.ok(pending.holds(2) && pending.holds(3));
     assert.deepEqual(pending.releaseJournaled(), [2, 3]);
+    assert.equal(pending.holds(3), false);
     assert.equal(pending.size, 1);
     assert.deepEqual(pending.oldest(), { segment: undefined, lines: ['kept'], count: 1 });
   });

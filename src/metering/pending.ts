@@ -1,14 +1,4 @@
 /**
- * Where the journal's lines are read back from: bytes `from` (inclusive) to `to` (exclusive) of a
- * segment file, both at line boundaries.
- */
-export interface JournalRange {
-  file: string;
-  from: number;
-  to: number;
-}
-
-/**
  * Records waiting for the database, as the ledger hands them to its sink: a run of consecutive lines of
  * a journal segment, known only by its byte range, or lines held in memory because their journal write
  * failed.
@@ -99,6 +89,11 @@ export class PendingRecords {
     this.runs = this.runs.filter((run) => run.segment === undefined);
     this.total = this.runs.reduce((sum, run) => sum + run.count, 0);
     return [...segments].sort((a, b) => a - b);
+  }
+
+  /** Whether any waiting record is in `segment` (which must not be deleted until none is). */
+  holds(segment: number): boolean {
+    return this.runs.some((run) => run.segment === segment);
   }
 
   /** Records held in memory only (their journal write failed). */

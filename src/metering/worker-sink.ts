@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import type { JournalRange } from './journal.ts';
 import type { UsageLineSink } from './ledger.ts';
-import type { JournalRange } from './pending.ts';
 import type { WriterReply, WriterRequest, WriterSetup } from './writer-protocol.ts';
 
 /**

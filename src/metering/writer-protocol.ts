@@ -1,4 +1,4 @@
-import type { JournalRange } from './pending.ts';
+import type { JournalRange } from './journal.ts';
 
 /** Messages between the ledger's `WorkerUsageSink` and the usage writer thread. */
 
