@@ -15,10 +15,19 @@ function journalInto(journal: Journal, pending: PendingRecords, lines: string[])
   }
 }
 
+/** Runs `body` with a fresh directory, removed afterwards. */
+function inTempDir(body: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-pending-'));
+  try {
+    body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('pending records', () => {
   it('keeps consecutive journal lines as one range, which reads back as those lines', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'switchyard-pending-'));
-    try {
+    inTempDir((dir) => {
       const journal = new Journal(dir);
       const pending = new PendingRecords(500);
       journalInto(journal, pending, ['{"a":1}', '{"b":"é"}', '{"c":3}']);
@@ -33,14 +42,11 @@ describe('pending records', () => {
       });
       assert.deepEqual(lines, ['{"a":1}', '{"b":"é"}', '{"c":3}']);
       journal.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('starts a new run at the batch size, at a new segment and around a line kept in memory', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'switchyard-pending-'));
-    try {
+    inTempDir((dir) => {
       const journal = new Journal(dir);
       const pending = new PendingRecords(2);
       journalInto(journal, pending, ['1', '2', '3']);
@@ -64,9 +70,7 @@ describe('pending records', () => {
       assert.deepEqual(read, ['1', '2', '3', '4', '5', '6'], 'every record once, in order');
       assert.equal(pending.size, 0);
       journal.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('keeps what was appended to a run while that run was being stored', () => {
@@ -102,13 +106,10 @@ describe('pending records', () => {
   });
 
   it('fails to read a range the file no longer holds', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'switchyard-pending-'));
-    try {
+    inTempDir((dir) => {
       const file = join(dir, 'journal-1.jsonl');
       writeFileSync(file, '{"a":1}\n');
       assert.throws(() => readJournalRange({ file, from: 0, to: 100 }), /ends before byte 100/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
